@@ -1,0 +1,152 @@
+// Package bus owns vigia's use of NATS: connecting, the embedded server of
+// the all-in-one binary and the tests, and the streams, consumers and
+// key-value bucket described in schemas/asyncapi.yaml.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream and bucket names (schemas/asyncapi.yaml).
+const (
+	StreamEvents        = "CX_EVENTS"
+	StreamPipeline      = "CX_PIPELINE"
+	StreamEscalations   = "CX_ESCALATIONS"
+	StreamDLQ           = "CX_DLQ"
+	BucketConversations = "CX_CONVERSATIONS"
+)
+
+// Subjects.
+const (
+	SubjectEvents      = "cx.events.>"
+	SubjectEscalations = "cx.escalation.>"
+	SubjectDLQPrefix   = "cx.dlq."
+)
+
+// Headers of dead letters.
+const (
+	HeaderDLQReason   = "Vigia-Dlq-Reason"
+	HeaderDLQStage    = "Vigia-Dlq-Stage"
+	HeaderOrigSubject = "Vigia-Original-Subject"
+	HeaderOrigStream  = "Vigia-Original-Stream"
+	HeaderOrigSeq     = "Vigia-Original-Seq"
+	HeaderDeliveries  = "Vigia-Deliveries"
+)
+
+// StageSubject is where a pipeline stage publishes a record in
+// separate-services mode: cx.<stage>.<partition>.
+func StageSubject(stage string, partition int) string {
+	return "cx." + stage + "." + strconv.Itoa(partition)
+}
+
+// Partition maps a conversation to one of n partitions, so that all events
+// of a conversation travel on one subject and stay in order.
+func Partition(tenant, conversationID string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(tenant))
+	h.Write([]byte{0})
+	h.Write([]byte(conversationID))
+	return int(h.Sum32() % uint32(n))
+}
+
+// Connect dials NATS with reconnects forever (a restarted server must not
+// kill the services) and logs connection changes.
+func Connect(url, name string, log *slog.Logger, opts ...nats.Option) (*nats.Conn, error) {
+	base := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.RetryOnFailedConnect(true),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+	}
+	nc, err := nats.Connect(url, append(base, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats: %w", err)
+	}
+	return nc, nil
+}
+
+// Topology sizes the streams; zero values take the defaults.
+type Topology struct {
+	Replicas       int
+	EventsMaxAge   time.Duration
+	PipelineMaxAge time.Duration
+	StateTTL       time.Duration
+	Storage        jetstream.StorageType
+}
+
+func (t Topology) withDefaults() Topology {
+	if t.Replicas == 0 {
+		t.Replicas = 1
+	}
+	if t.EventsMaxAge == 0 {
+		t.EventsMaxAge = 7 * 24 * time.Hour
+	}
+	if t.PipelineMaxAge == 0 {
+		t.PipelineMaxAge = 24 * time.Hour
+	}
+	if t.StateTTL == 0 {
+		t.StateTTL = 30 * 24 * time.Hour
+	}
+	return t
+}
+
+// EnsureTopology creates or updates the streams and the state bucket. It is
+// run by `vigia migrate` and by the all-in-one binary, never by each service.
+func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	t = t.withDefaults()
+	streams := []jetstream.StreamConfig{
+		{Name: StreamEvents, Subjects: []string{SubjectEvents}, MaxAge: t.EventsMaxAge, Duplicates: 10 * time.Minute,
+			Description: "interaction events from channel systems"},
+		{Name: StreamPipeline, Subjects: []string{"cx.enriched.>", "cx.classified.>", "cx.detected.>"}, MaxAge: t.PipelineMaxAge,
+			Duplicates: 10 * time.Minute, Description: "records between stages (separate-services mode)"},
+		{Name: StreamEscalations, Subjects: []string{SubjectEscalations}, MaxAge: 30 * 24 * time.Hour, Duplicates: 24 * time.Hour,
+			Description: "escalations for alerting consumers"},
+		{Name: StreamDLQ, Subjects: []string{SubjectDLQPrefix + ">"}, MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute,
+			Description: "dead letters with reason headers"},
+	}
+	for _, sc := range streams {
+		sc.Replicas = t.Replicas
+		sc.Storage = t.Storage
+		sc.Retention = jetstream.LimitsPolicy
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("stream %s: %w", sc.Name, err)
+		}
+	}
+	_, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: BucketConversations, History: 1, TTL: t.StateTTL, Replicas: t.Replicas, Storage: t.Storage,
+		Description: "detect stage: conversation state",
+	})
+	if err != nil {
+		return fmt.Errorf("bucket %s: %w", BucketConversations, err)
+	}
+	return nil
+}
+
+// RequireStream fails with a clear message when the topology was not created.
+func RequireStream(ctx context.Context, js jetstream.JetStream, name string) error {
+	if _, err := js.Stream(ctx, name); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("stream %s does not exist: run `vigia migrate` first: %w", name, err)
+		}
+		return fmt.Errorf("stream %s: %w", name, err)
+	}
+	return nil
+}

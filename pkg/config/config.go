@@ -1,0 +1,96 @@
+// Package config is the one configuration every vigia binary parses: env
+// vars with the VIGIA_ prefix and the same names as flags (VIGIA_NATS_URL =
+// --nats-url), parsed once into a struct. Secrets are masked when printed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ardanlabs/conf/v3"
+)
+
+// Prefix of every environment variable.
+const Prefix = "VIGIA"
+
+// NATS says how to reach NATS.
+type NATS struct {
+	URL       string `conf:"default:nats://127.0.0.1:4222,help:NATS server URL (all-in-one: empty starts the embedded server)"`
+	CredsFile string `conf:"help:NATS credentials file"`
+}
+
+// ClickHouse says how to reach ClickHouse.
+type ClickHouse struct {
+	Addr         string `conf:"default:127.0.0.1:9000,help:native-protocol host:port"`
+	Database     string `conf:"default:vigia"`
+	User         string `conf:"default:default"`
+	Password     string `conf:"mask"`
+	PasswordFile string `conf:"help:file holding the password (wins over Password)"`
+}
+
+// Pipeline tunes the runners and stages.
+type Pipeline struct {
+	BatchSize       int           `conf:"default:500"`
+	BatchWait       time.Duration `conf:"default:200ms"`
+	AckWait         time.Duration `conf:"default:30s"`
+	MaxDeliver      int           `conf:"default:5"`
+	Partitions      int           `conf:"default:8,help:partitions of the per-stage subjects"`
+	RulesDir        string        `conf:"help:directory of extra *.rules files"`
+	EscalateAt      float64       `conf:"default:50,help:indifference score that escalates a live conversation"`
+	StateCache      int           `conf:"default:100000,help:conversations kept in memory by the detect stage"`
+	ShutdownTimeout time.Duration `conf:"default:10s"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `conf:"default:info"`
+	Format string `conf:"default:text,help:text or json"`
+}
+
+// Service is the configuration of the stage services.
+type Service struct {
+	conf.Version
+	NATS       NATS
+	Clickhouse ClickHouse
+	Pipeline   Pipeline
+	Log        Log
+}
+
+// Parse fills cfg (a pointer to a struct made of the pieces above) from the
+// environment and os.Args; unknown flags are errors. It returns (true, nil)
+// when help or the version was printed.
+func Parse(cfg any) (helped bool, err error) {
+	help, err := conf.ParseWithOptions(Prefix, cfg, conf.WithStrictFlags())
+	if errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted) {
+		fmt.Println(help)
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("config: %w", err)
+	}
+	return false, nil
+}
+
+// String renders cfg for the start-up log, secrets masked.
+func String(cfg any) string {
+	s, err := conf.String(cfg)
+	if err != nil {
+		return "unprintable config: " + err.Error()
+	}
+	return s
+}
+
+// Secret returns the ClickHouse password, reading PasswordFile if set.
+func (c ClickHouse) Secret() (string, error) {
+	if c.PasswordFile == "" {
+		return c.Password, nil
+	}
+	b, err := os.ReadFile(c.PasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("clickhouse password file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}

@@ -1,0 +1,159 @@
+// Package stage is the contract between vigia's domain logic and its
+// transports. A Stage turns a batch of items into enriched items and marks the
+// ones it cannot handle; it never acks, publishes or retries — the runner in
+// pkg/runner (JetStream) or a test does that. Nothing here imports NATS or
+// ClickHouse, so every stage is tested as a plain function.
+package stage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vigia-cx/vigia/pkg/event"
+)
+
+// Item is one message moving through a pipeline.
+type Item struct {
+	// Subject the message arrived on.
+	Subject string
+	// Raw is the payload as received; a dead letter carries it unchanged.
+	Raw []byte
+	// Header is the message's headers (trace context among them).
+	Header map[string][]string
+	// Record is filled by the decode step and enriched by each stage.
+	Record *event.Record
+	// Failure, once set, sends the item to the dead-letter subject with this
+	// reason; later stages and sinks skip it.
+	Failure error
+	// FailedStage is the stage that set Failure.
+	FailedStage string
+}
+
+// Fail marks the item as unprocessable by stage for reason err.
+func (it *Item) Fail(stage string, err error) {
+	it.Failure = err
+	it.FailedStage = stage
+}
+
+// OK reports whether the item is still on its way (not failed).
+func (it *Item) OK() bool { return it.Failure == nil }
+
+// Stage is one step of the pipeline. Process handles items in order and must
+// be deterministic for the same input and state. It returns an error only for
+// a transient failure of the whole batch (the batch is retried later); a bad
+// item is marked with Item.Fail instead.
+type Stage interface {
+	Name() string
+	Process(ctx context.Context, items []*Item) error
+}
+
+// Committer is implemented by stages that keep state across batches. Commit
+// runs after the batch's output is durably written and before the input is
+// acked; Abort runs when the output was not written, and must forget what
+// Process prepared, so a redelivery starts from the committed state.
+type Committer interface {
+	Commit(ctx context.Context, items []*Item) error
+	Abort(items []*Item)
+}
+
+// Sink makes a batch's output durable: a publish acknowledged by JetStream, a
+// ClickHouse insert. It sees only items that have not failed.
+type Sink interface {
+	Write(ctx context.Context, items []*Item) error
+}
+
+// ErrPermanent marks a sink failure that retrying the same input cannot fix
+// (ClickHouse rejected a row). The runner then isolates the offending items
+// and dead-letters them instead of retrying forever.
+var ErrPermanent = errors.New("permanent failure")
+
+// Permanent wraps err as a permanent failure.
+func Permanent(err error) error {
+	if err == nil || errors.Is(err, ErrPermanent) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrPermanent, err)
+}
+
+// Chain runs stages one after another over the same batch: the all-in-one
+// binary's in-process pipeline, and the separate services' single stage.
+type Chain []Stage
+
+// Name joins the names of the chained stages.
+func (c Chain) Name() string {
+	name := ""
+	for i, s := range c {
+		if i > 0 {
+			name += "+"
+		}
+		name += s.Name()
+	}
+	return name
+}
+
+// Process runs each stage over the items still OK.
+func (c Chain) Process(ctx context.Context, items []*Item) error {
+	live := make([]*Item, 0, len(items))
+	for _, s := range c {
+		live = live[:0]
+		for _, it := range items {
+			if it.OK() {
+				live = append(live, it)
+			}
+		}
+		if len(live) == 0 {
+			return nil
+		}
+		if err := s.Process(ctx, live); err != nil {
+			return fmt.Errorf("stage %s: %w", s.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Commit commits every stateful stage of the chain.
+func (c Chain) Commit(ctx context.Context, items []*Item) error {
+	for _, s := range c {
+		if cm, ok := s.(Committer); ok {
+			if err := cm.Commit(ctx, items); err != nil {
+				return fmt.Errorf("commit %s: %w", s.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// Abort aborts every stateful stage of the chain.
+func (c Chain) Abort(items []*Item) {
+	for _, s := range c {
+		if cm, ok := s.(Committer); ok {
+			cm.Abort(items)
+		}
+	}
+}
+
+// Sinks writes to several sinks in order; the batch is durable when all are.
+// Order matters: escalations go before the slower ClickHouse insert.
+type Sinks []Sink
+
+// Write writes items to every sink in order.
+func (s Sinks) Write(ctx context.Context, items []*Item) error {
+	for _, sink := range s {
+		if err := sink.Write(ctx, items); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Live returns the items that have not failed.
+func Live(items []*Item) []*Item {
+	out := make([]*Item, 0, len(items))
+	for _, it := range items {
+		if it.OK() {
+			out = append(out, it)
+		}
+	}
+	return out
+}

@@ -1,0 +1,31 @@
+// Command classifier is the classify stage as a service: records from
+// cx.enriched.> get emotion and sentiment with evidence (pkg/classify), then
+// go to cx.classified.<partition>.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/classify"
+	"github.com/vigia-cx/vigia/pkg/runner"
+	"github.com/vigia-cx/vigia/pkg/service"
+	"github.com/vigia-cx/vigia/pkg/stage"
+)
+
+func main() { os.Exit(service.Main("classify", build)) }
+
+func build(ctx context.Context, d service.Deps) (*runner.Runner, func(), error) {
+	if err := bus.RequireStream(ctx, d.JS, bus.StreamPipeline); err != nil {
+		return nil, nil, err
+	}
+	c, err := classify.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	st := stage.Chain{stage.DecodeRecords{}, classify.Stage{C: c}}
+	sink := runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions}
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"), st, sink, d.Log)
+	return r, nil, err
+}

@@ -1,0 +1,27 @@
+// Command enricher is the enrich stage as a service: raw interaction events
+// from CX_EVENTS are validated against the v1 schema, normalized and
+// language-tagged (pkg/enrich), then published to cx.enriched.<partition>.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/enrich"
+	"github.com/vigia-cx/vigia/pkg/runner"
+	"github.com/vigia-cx/vigia/pkg/service"
+	"github.com/vigia-cx/vigia/pkg/stage"
+)
+
+func main() { os.Exit(service.Main("enrich", build)) }
+
+func build(ctx context.Context, d service.Deps) (*runner.Runner, func(), error) {
+	if err := bus.RequireStream(ctx, d.JS, bus.StreamEvents); err != nil {
+		return nil, nil, err
+	}
+	st := stage.Chain{stage.DecodeEvents{}, enrich.Stage{}}
+	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents), st, sink, d.Log)
+	return r, nil, err
+}

@@ -1,0 +1,29 @@
+// Command writer stores detected records in ClickHouse (pkg/store): one
+// batch per table, acked to JetStream only after the insert succeeded.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/runner"
+	"github.com/vigia-cx/vigia/pkg/service"
+	"github.com/vigia-cx/vigia/pkg/stage"
+	"github.com/vigia-cx/vigia/pkg/store"
+)
+
+func main() { os.Exit(service.Main("write", build)) }
+
+func build(ctx context.Context, d service.Deps) (*runner.Runner, func(), error) {
+	if err := bus.RequireStream(ctx, d.JS, bus.StreamPipeline); err != nil {
+		return nil, nil, err
+	}
+	conn, err := d.ClickHouse(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "write", bus.StreamPipeline, "cx.detected.>"),
+		stage.Chain{stage.DecodeRecords{}}, &store.Writer{Conn: conn}, d.Log)
+	return r, func() { conn.Close() }, err
+}
