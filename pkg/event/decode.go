@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/vigia-cx/vigia/schemas"
@@ -63,6 +64,11 @@ func Decode(raw []byte) (Event, error) {
 	var ev Event
 	if len(raw) > MaxEventBytes {
 		return ev, fmt.Errorf("%w: %d bytes exceeds the %d-byte limit", ErrInvalid, len(raw), MaxEventBytes)
+	}
+	if !utf8.Valid(raw) {
+		// encoding/json would quietly turn bad bytes into U+FFFD; a producer
+		// sending them has a bug worth seeing in the dead-letter queue.
+		return ev, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
 	}
 	schema, _, err := compiled()
 	if err != nil {
