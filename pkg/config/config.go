@@ -42,6 +42,30 @@ type Pipeline struct {
 	EscalateAt      float64       `conf:"default:50,help:indifference score that escalates a live conversation"`
 	StateCache      int           `conf:"default:100000,help:conversations kept in memory by the detect stage"`
 	ShutdownTimeout time.Duration `conf:"default:10s"`
+	IntentsFile     string        `conf:"help:intent taxonomy file that replaces the built-in one"`
+}
+
+// Redact configures PII redaction in the enrich stage.
+type Redact struct {
+	// Key keys the hash of each redacted value, so analysts can join repeat
+	// contacts without seeing the value. Never logged.
+	Key      string `conf:"mask,help:secret key for the hashes of redacted values"`
+	KeyFile  string `conf:"help:file holding the key (wins over Key)"`
+	Types    string `conf:"default:all,help:comma-separated PII types to redact, or all"`
+	Style    string `conf:"default:bracket,help:placeholder style: bracket ([CARD]) or angle (<CARD>)"`
+	KeepLast int    `conf:"default:0,help:keep this many last digits of cards and phones (0 or 4)"`
+}
+
+// KeyBytes returns the redaction hash key, reading KeyFile if set.
+func (r Redact) KeyBytes() ([]byte, error) {
+	if r.KeyFile == "" {
+		return []byte(r.Key), nil
+	}
+	b, err := os.ReadFile(r.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("redact key file: %w", err)
+	}
+	return []byte(strings.TrimSpace(string(b))), nil
 }
 
 // Log configures logging.
@@ -56,6 +80,7 @@ type Service struct {
 	NATS       NATS
 	Clickhouse ClickHouse
 	Pipeline   Pipeline
+	Redact     Redact
 	Log        Log
 }
 

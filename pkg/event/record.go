@@ -22,6 +22,19 @@ type Enrichment struct {
 	Text           string  `json:"text,omitempty"`
 	Lang           string  `json:"lang"`
 	LangConfidence float32 `json:"lang_confidence"`
+	// PII lists what redaction replaced in Text, with a keyed hash of each
+	// value so repeat contacts can be joined without the value.
+	PII             []PII  `json:"pii,omitempty"`
+	RedactorVersion string `json:"redactor_version,omitempty"`
+}
+
+// PII is one redacted value: its type, where its placeholder stands in the
+// stored text (code points), and a keyed hash of the original value.
+type PII struct {
+	Type  string `json:"type"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Hash  string `json:"hash"`
 }
 
 // Span is evidence: the words in Enrichment.Text that carried a label. Start
@@ -36,12 +49,18 @@ type Span struct {
 
 // Classification is the classify stage's output for a message.
 type Classification struct {
-	Emotion        string  `json:"emotion"`
-	EmotionScore   float32 `json:"emotion_score"`
-	Sentiment      string  `json:"sentiment"`
-	SentimentScore float32 `json:"sentiment_score"`
-	Evidence       []Span  `json:"evidence,omitempty"`
-	Version        string  `json:"version"`
+	Emotion      string  `json:"emotion"`
+	EmotionScore float32 `json:"emotion_score"`
+	// EmotionIntensity is how strongly the emotion is expressed, 0-1
+	// (shouting, intensifiers, repetition), apart from the model's confidence.
+	EmotionIntensity float32 `json:"emotion_intensity"`
+	Sentiment        string  `json:"sentiment"`
+	SentimentScore   float32 `json:"sentiment_score"`
+	// Intent is the customer's request from the intent taxonomy, "" if none.
+	Intent      string  `json:"intent,omitempty"`
+	IntentScore float32 `json:"intent_score,omitempty"`
+	Evidence    []Span  `json:"evidence,omitempty"`
+	Version     string  `json:"version"`
 }
 
 // Signal is one detected fact about a message or a conversation.
@@ -85,6 +104,17 @@ type Conversation struct {
 	Ended               bool        `json:"ended"`
 	Resolution          string      `json:"resolution"`
 	Escalated           bool        `json:"escalated"`
+	Intent              string      `json:"intent,omitempty"`
+	Reasons             []string    `json:"reasons,omitempty"`
+	Indifferent         bool        `json:"indifferent"`
+	PositiveMoment      bool        `json:"positive_moment"`
+	SentimentStart      float32     `json:"sentiment_start"`
+	SentimentEnd        float32     `json:"sentiment_end"`
+	Handovers           uint32      `json:"handovers"`
+	MaxReplySeconds     uint32      `json:"max_reply_seconds"`
+	RepeatContact       bool        `json:"repeat_contact"`
+	EmotionalLoad       float32     `json:"emotional_load"`
+	PublicChannel       bool        `json:"public_channel"`
 }
 
 // Detection is the detect stage's output for an event.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vigia-cx/vigia/schemas"
@@ -193,7 +195,7 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := conn.Exec(ctx, stmt); err != nil {
+			if err := conn.Exec(ctx, stmt); err != nil && !alreadyApplied(err) {
 				return res, fmt.Errorf("migration %s statement %d: %w", label, i+1, err)
 			}
 		}
@@ -204,6 +206,13 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 		res.Current = m.Version
 	}
 	return res, nil
+}
+
+// alreadyApplied recognizes the error of an ALTER that an interrupted run of
+// the same migration already made: the column exists (44) or is gone (10).
+func alreadyApplied(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && (ex.Code == 44 || ex.Code == 10)
 }
 
 // record inserts the migration's row as a native batch: old servers do not

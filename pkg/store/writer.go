@@ -20,13 +20,16 @@ const (
 	insertEvents = `INSERT INTO interaction_events (tenant, event_id, conversation_id, event_type, event_time, event_time_ms,
 		source, channel, speaker, seq, customer_id, agent_id, queue, text, lang, lang_confidence, emotion, emotion_score,
 		sentiment, sentiment_score, signal_labels, transfer_to, resolution, survey_kind, survey_score,
-		classifier_version, detector_version, ingested_at)`
+		classifier_version, detector_version, ingested_at, intent, intent_score, emotion_intensity, pii_types, pii_hashes,
+		redactor_version)`
 	insertSignals = `INSERT INTO signals (tenant, signal_id, conversation_id, event_id, event_time, channel, agent_id, queue,
 		lang, label, category, polarity, score, evidence_start, evidence_end, evidence_text, rule_id, rule_version, ingested_at)`
 	insertConversations = `INSERT INTO conversations (tenant, conversation_id, version, channel, customer_id, first_agent_id,
 		last_agent_id, queue, lang, started_at, last_event_at, events, customer_messages, agent_messages, transfers, areas,
 		deflections, positive_signals, indifference_score, score_part_names, score_part_values, customer_emotion_peak,
-		worst_sentiment, ended, resolution, escalated, detector_version, ingested_at)`
+		worst_sentiment, ended, resolution, escalated, detector_version, ingested_at, intent, reasons, indifferent,
+		positive_moment, sentiment_start, sentiment_end, handovers, max_reply_seconds, repeat_contact, emotional_load,
+		public_channel)`
 	insertEscalations = `INSERT INTO escalations (tenant, escalation_id, conversation_id, trigger_event_id, triggered_at,
 		severity, reason, queue, channel, customer_id, agent_id, score, score_part_names, score_part_values,
 		evidence_labels, evidence_texts, nats_subject, rule_version, ingested_at)`
@@ -116,10 +119,15 @@ func (w *Writer) writeEvents(ctx context.Context, items []*stage.Item, ingested 
 			if labels == nil {
 				labels = []string{}
 			}
+			piiTypes, piiHashes := make([]string, len(en.PII)), make([]string, len(en.PII))
+			for i, p := range en.PII {
+				piiTypes[i], piiHashes[i] = p.Type, p.Hash
+			}
 			if err := b.Append(en.Tenant, id, ev.Subject, ev.Type, ev.Time.UTC(), uint64(ev.Time.UnixMilli()),
 				ev.Source, en.Channel, ev.Data.Speaker, seq, customerOf(r), ev.Data.AgentID, queueOf(r), en.Text, en.Lang,
 				en.LangConfidence, cl.Emotion, cl.EmotionScore, cl.Sentiment, cl.SentimentScore, labels, ev.Data.ToQueue,
-				ev.Data.Resolution, ev.Data.Kind, survey, cl.Version, detVersion, ingested); err != nil {
+				ev.Data.Resolution, ev.Data.Kind, survey, cl.Version, detVersion, ingested, cl.Intent, cl.IntentScore,
+				cl.EmotionIntensity, piiTypes, piiHashes, en.RedactorVersion); err != nil {
 				return n, err
 			}
 			n++
@@ -210,7 +218,9 @@ func (w *Writer) writeConversations(ctx context.Context, items []*stage.Item, in
 			if err := b.Append(k.tenant, k.conv, c.Version, c.Channel, c.CustomerID, c.FirstAgentID, c.LastAgentID, c.Queue,
 				c.Lang, c.StartedAt.UTC(), c.LastEventAt.UTC(), c.Events, c.CustomerMessages, c.AgentMessages, c.Transfers,
 				areas, c.Deflections, c.PositiveSignals, c.IndifferenceScore, names, values, c.CustomerEmotionPeak,
-				c.WorstSentiment, boolU8(c.Ended), c.Resolution, boolU8(c.Escalated), r.Detected.Version, ingested); err != nil {
+				c.WorstSentiment, boolU8(c.Ended), c.Resolution, boolU8(c.Escalated), r.Detected.Version, ingested, c.Intent,
+				nonNil(c.Reasons), boolU8(c.Indifferent), boolU8(c.PositiveMoment), c.SentimentStart, c.SentimentEnd,
+				c.Handovers, c.MaxReplySeconds, boolU8(c.RepeatContact), c.EmotionalLoad, boolU8(c.PublicChannel)); err != nil {
 				return 0, err
 			}
 		}
@@ -261,6 +271,13 @@ func splitParts(parts []event.ScorePart) ([]string, []float32) {
 		names[i], values[i] = p.Name, p.Value
 	}
 	return names, values
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func boolU8(b bool) uint8 {

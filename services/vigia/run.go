@@ -42,6 +42,7 @@ type runConfig struct {
 	Embedded   Embedded
 	Clickhouse config.ClickHouse
 	Pipeline   config.Pipeline
+	Redact     config.Redact
 	Log        config.Log
 }
 
