@@ -23,11 +23,13 @@ const (
 	StreamEscalations   = "CX_ESCALATIONS"
 	StreamDLQ           = "CX_DLQ"
 	BucketConversations = "CX_CONVERSATIONS"
+	BucketCustomers     = "CX_CUSTOMERS"
 )
 
 // Subjects.
 const (
 	SubjectEvents      = "cx.events.>"
+	SubjectTimers      = "cx.timers.>"
 	SubjectEscalations = "cx.escalation.>"
 	SubjectDLQPrefix   = "cx.dlq."
 )
@@ -113,8 +115,8 @@ func (t Topology) withDefaults() Topology {
 func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	t = t.withDefaults()
 	streams := []jetstream.StreamConfig{
-		{Name: StreamEvents, Subjects: []string{SubjectEvents}, MaxAge: t.EventsMaxAge, Duplicates: 10 * time.Minute,
-			Description: "interaction events from channel systems"},
+		{Name: StreamEvents, Subjects: []string{SubjectEvents, SubjectTimers}, MaxAge: t.EventsMaxAge, Duplicates: 10 * time.Minute,
+			Description: "interaction events from channel systems, and due conversation deadlines"},
 		{Name: StreamPipeline, Subjects: []string{"cx.enriched.>", "cx.classified.>", "cx.detected.>"}, MaxAge: t.PipelineMaxAge,
 			Duplicates: 10 * time.Minute, Description: "records between stages (separate-services mode)"},
 		{Name: StreamEscalations, Subjects: []string{SubjectEscalations}, MaxAge: 30 * 24 * time.Hour, Duplicates: 24 * time.Hour,
@@ -130,12 +132,15 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) err
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
 	}
-	_, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: BucketConversations, History: 1, TTL: t.StateTTL, Replicas: t.Replicas, Storage: t.Storage,
-		Description: "detect stage: conversation state",
-	})
-	if err != nil {
-		return fmt.Errorf("bucket %s: %w", BucketConversations, err)
+	buckets := []jetstream.KeyValueConfig{
+		{Bucket: BucketConversations, Description: "detect stage: conversation state", TTL: t.StateTTL},
+		{Bucket: BucketCustomers, Description: "detect stage: each customer's recent contacts", TTL: t.StateTTL},
+	}
+	for _, b := range buckets {
+		b.History, b.Replicas, b.Storage = 1, t.Replicas, t.Storage
+		if _, err := js.CreateOrUpdateKeyValue(ctx, b); err != nil {
+			return fmt.Errorf("bucket %s: %w", b.Bucket, err)
+		}
 	}
 	return nil
 }

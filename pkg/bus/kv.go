@@ -10,15 +10,16 @@ import (
 	"github.com/vigia-cx/vigia/pkg/detect"
 )
 
-// StateStore keeps detector state in the CX_CONVERSATIONS bucket, with
-// compare-and-set on the revision so two detectors can never both win.
+// StateStore keeps detector state in a key-value bucket (CX_CONVERSATIONS,
+// CX_CUSTOMERS), with compare-and-set on the revision so two detectors can
+// never both win.
 type StateStore struct{ KV jetstream.KeyValue }
 
-// OpenStateStore binds the conversation-state bucket.
-func OpenStateStore(ctx context.Context, js jetstream.JetStream) (*StateStore, error) {
-	kv, err := js.KeyValue(ctx, BucketConversations)
+// OpenStateStore binds a detector state bucket.
+func OpenStateStore(ctx context.Context, js jetstream.JetStream, bucket string) (*StateStore, error) {
+	kv, err := js.KeyValue(ctx, bucket)
 	if err != nil {
-		return nil, fmt.Errorf("bucket %s (run `vigia migrate` first): %w", BucketConversations, err)
+		return nil, fmt.Errorf("bucket %s (run `vigia migrate` first): %w", bucket, err)
 	}
 	return &StateStore{KV: kv}, nil
 }

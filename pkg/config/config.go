@@ -43,6 +43,11 @@ type Pipeline struct {
 	StateCache      int           `conf:"default:100000,help:conversations kept in memory by the detect stage"`
 	ShutdownTimeout time.Duration `conf:"default:10s"`
 	IntentsFile     string        `conf:"help:intent taxonomy file that replaces the built-in one"`
+	SweepInterval   time.Duration `conf:"default:1s,help:how often deadlines (reply SLA, abandonment) are checked"`
+	// Instance and Instances split the partitions between detector
+	// instances: instance i of n owns the partitions p with p % n == i.
+	Instance  int `conf:"default:0,help:this detector's index among --pipeline-instances"`
+	Instances int `conf:"default:1,help:number of detector instances sharing the partitions"`
 }
 
 // Redact configures PII redaction in the enrich stage.

@@ -2,10 +2,12 @@ package detect
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -13,55 +15,78 @@ import (
 	"github.com/vigia-cx/vigia/pkg/stage"
 )
 
-// ErrNoState is returned by a StateStore for a conversation it has never seen.
-var ErrNoState = errors.New("no state for conversation")
+// ErrNoState is returned by a StateStore for a key it has never seen.
+var ErrNoState = errors.New("no state for key")
 
 // ErrConflict is returned by a StateStore when the revision is stale:
-// another detector instance wrote the conversation meanwhile.
-var ErrConflict = errors.New("conversation state changed concurrently")
+// another detector instance wrote the key meanwhile.
+var ErrConflict = errors.New("state changed concurrently")
 
-// StateStore persists conversation state between batches and restarts: the
-// JetStream key-value bucket in the services (pkg/bus), MemoryStore on the
-// command line. Put is compare-and-set on revision (0 = must not exist).
+// StateStore persists state between batches and restarts: JetStream
+// key-value buckets in the services (pkg/bus), MemoryStore on the command
+// line. Put is compare-and-set on revision (0 = must not exist).
 type StateStore interface {
 	Get(ctx context.Context, key string) (data []byte, revision uint64, err error)
 	Put(ctx context.Context, key string, data []byte, revision uint64) (newRevision uint64, err error)
 }
 
-type cached struct {
-	state    *State
+type cached[T any] struct {
+	value    *T
 	revision uint64
 }
 
-// Stage is the detect stage: it applies each record to its conversation's
-// state, prepared on copies; Commit stores the new states only after the
-// batch's output is durable, so a crash or a failed write replays from the
-// last committed state and nothing is counted twice.
-type Stage struct {
-	Detector *Detector
-	Store    StateStore
-
-	mu      sync.Mutex
-	cache   *lru.Cache[string, cached]
-	pending map[string]cached
+type pendingHistory struct {
+	cached[History]
+	changed map[string]Contact // this batch's upserts, replayed on a conflict
 }
 
-// NewStage makes a detect stage that keeps up to cacheSize conversations in
-// memory in front of store.
-func NewStage(d *Detector, store StateStore, cacheSize int) (*Stage, error) {
-	c, err := lru.New[string, cached](cacheSize)
+// Stage is the detect stage: it applies each record to its conversation's
+// state and its customer's history, prepared on copies; Commit stores them
+// only after the batch's output is durable, so a crash or a failed write
+// replays from the last committed state and nothing is counted twice.
+type Stage struct {
+	Detector  *Detector
+	States    StateStore
+	Customers StateStore
+	// OnCommit, if set, sees every committed conversation state: the timer
+	// index of the sweeper follows deadlines through it.
+	OnCommit func(key string, st *State)
+
+	mu        sync.Mutex
+	states    *lru.Cache[string, cached[State]]
+	histories *lru.Cache[string, cached[History]]
+	pending   map[string]cached[State]
+	pendingH  map[string]*pendingHistory
+}
+
+// NewStage makes a detect stage that keeps up to cacheSize conversations
+// (and as many customers) in memory in front of the stores.
+func NewStage(d *Detector, states, customers StateStore, cacheSize int) (*Stage, error) {
+	s, err := lru.New[string, cached[State]](cacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("state cache: %w", err)
 	}
-	return &Stage{Detector: d, Store: store, cache: c, pending: map[string]cached{}}, nil
+	h, err := lru.New[string, cached[History]](cacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("history cache: %w", err)
+	}
+	return &Stage{Detector: d, States: states, Customers: customers, states: s, histories: h,
+		pending: map[string]cached[State]{}, pendingH: map[string]*pendingHistory{}}, nil
 }
 
 // Name implements stage.Stage.
 func (*Stage) Name() string { return "detect" }
 
-// StateKey is the key of a conversation's state: tenant and conversation id
-// are both subject-safe, so the key is a valid KV key.
-func StateKey(tenant, conversationID string) string { return tenant + "." + conversationID }
+// StateKey is the key of a conversation's state. Ids may hold characters
+// key-value keys do not allow (':'), so the id is base64url-encoded.
+func StateKey(tenant, conversationID string) string {
+	return tenant + "." + base64.RawURLEncoding.EncodeToString([]byte(conversationID))
+}
+
+// CustomerKey is the key of a customer's history.
+func CustomerKey(tenant, customerID string) string {
+	return tenant + "." + base64.RawURLEncoding.EncodeToString([]byte(customerID))
+}
 
 // Process implements stage.Stage.
 func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
@@ -73,58 +98,136 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 		key := StateKey(tenant, r.Event.ConversationID())
 		cur, ok := s.pending[key]
 		if !ok {
-			base, err := s.load(ctx, key, tenant, r.Event.ConversationID())
+			base, err := load(ctx, s.States, s.states, key, func() *State { return NewState(tenant, r.Event.ConversationID()) })
 			if err != nil {
 				return err
 			}
-			cur = cached{state: base.state.Clone(), revision: base.revision}
+			cur = cached[State]{value: base.value.Clone(), revision: base.revision}
 		}
-		det := s.Detector.Apply(cur.state, r)
+		var hist *pendingHistory
+		if cust := customerOf(r, cur.value); cust != "" && s.Customers != nil {
+			hk := CustomerKey(tenant, cust)
+			if hist = s.pendingH[hk]; hist == nil {
+				base, err := load(ctx, s.Customers, s.histories, hk, func() *History { return &History{} })
+				if err != nil {
+					return err
+				}
+				h := *base.value
+				h.Contacts = append([]Contact(nil), base.value.Contacts...)
+				hist = &pendingHistory{cached: cached[History]{value: &h, revision: base.revision}}
+				s.pendingH[hk] = hist
+			}
+		}
+		var h *History
+		if hist != nil {
+			h = hist.value
+		}
+		det, changed := s.Detector.Apply(cur.value, h, r)
+		if changed {
+			if hist.changed == nil {
+				hist.changed = map[string]Contact{}
+			}
+			for _, c := range h.Contacts {
+				if c.ConversationID == cur.value.ConversationID {
+					hist.changed[c.ConversationID] = c
+				}
+			}
+		}
 		r.Detected = &det
 		s.pending[key] = cur
 	}
 	return nil
 }
 
-func (s *Stage) load(ctx context.Context, key, tenant, conv string) (cached, error) {
-	if c, ok := s.cache.Get(key); ok {
+func customerOf(r *event.Record, st *State) string {
+	if r.Event.Data.CustomerID != "" {
+		return r.Event.Data.CustomerID
+	}
+	return st.Conv.CustomerID
+}
+
+func load[T any](ctx context.Context, store StateStore, cache *lru.Cache[string, cached[T]], key string, fresh func() *T) (cached[T], error) {
+	if c, ok := cache.Get(key); ok {
 		return c, nil
 	}
-	data, rev, err := s.Store.Get(ctx, key)
+	data, rev, err := store.Get(ctx, key)
 	switch {
 	case errors.Is(err, ErrNoState):
-		return cached{state: NewState(tenant, conv)}, nil
+		return cached[T]{value: fresh()}, nil
 	case err != nil:
-		return cached{}, fmt.Errorf("load state %s: %w", key, err)
+		return cached[T]{}, fmt.Errorf("load %s: %w", key, err)
 	}
-	st := &State{}
-	if err := json.Unmarshal(data, st); err != nil {
-		return cached{}, fmt.Errorf("decode state %s: %w", key, err)
+	v := fresh()
+	if err := json.Unmarshal(data, v); err != nil {
+		return cached[T]{}, fmt.Errorf("decode %s: %w", key, err)
 	}
-	c := cached{state: st, revision: rev}
-	s.cache.Add(key, c)
+	c := cached[T]{value: v, revision: rev}
+	cache.Add(key, c)
 	return c, nil
 }
 
 // Commit implements stage.Committer: store every conversation the batch
-// changed, compare-and-set on the revision it was read at.
+// changed, compare-and-set on the revision it was read at, then the
+// customers' histories. A history conflict (another instance recorded
+// another contact of the same customer) is merged: re-read, re-apply this
+// batch's upserts, retry.
 func (s *Stage) Commit(ctx context.Context, _ []*stage.Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key, c := range s.pending {
-		data, err := json.Marshal(c.state)
+		data, err := json.Marshal(c.value)
 		if err != nil {
 			return fmt.Errorf("encode state %s: %w", key, err)
 		}
-		rev, err := s.Store.Put(ctx, key, data, c.revision)
+		rev, err := s.States.Put(ctx, key, data, c.revision)
 		if err != nil {
 			s.forget()
 			return fmt.Errorf("store state %s: %w", key, err)
 		}
-		s.cache.Add(key, cached{state: c.state, revision: rev})
+		s.states.Add(key, cached[State]{value: c.value, revision: rev})
 		delete(s.pending, key)
+		if s.OnCommit != nil {
+			s.OnCommit(key, c.value)
+		}
+	}
+	for key, h := range s.pendingH {
+		if len(h.changed) > 0 {
+			if err := s.commitHistory(ctx, key, h); err != nil {
+				s.forget()
+				return err
+			}
+		}
+		delete(s.pendingH, key)
 	}
 	return nil
+}
+
+func (s *Stage) commitHistory(ctx context.Context, key string, h *pendingHistory) error {
+	for attempt := 0; ; attempt++ {
+		data, err := json.Marshal(h.value)
+		if err != nil {
+			return fmt.Errorf("encode history %s: %w", key, err)
+		}
+		rev, err := s.Customers.Put(ctx, key, data, h.revision)
+		if err == nil {
+			s.histories.Add(key, cached[History]{value: h.value, revision: rev})
+			return nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt >= 5 {
+			return fmt.Errorf("store history %s: %w", key, err)
+		}
+		s.histories.Remove(key)
+		fresh, ferr := load(ctx, s.Customers, s.histories, key, func() *History { return &History{} })
+		if ferr != nil {
+			return ferr
+		}
+		merged := &History{Contacts: append([]Contact(nil), fresh.value.Contacts...)}
+		for _, c := range h.changed {
+			merged.upsert(c)
+		}
+		h.value, h.revision = merged, fresh.revision
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
 }
 
 // Abort implements stage.Committer.
@@ -135,11 +238,15 @@ func (s *Stage) Abort(_ []*stage.Item) {
 }
 
 // forget drops prepared states and their cache entries, so the next attempt
-// reads what the store really holds (another instance may have written).
+// reads what the stores really hold (another instance may have written).
 func (s *Stage) forget() {
 	for key := range s.pending {
-		s.cache.Remove(key)
+		s.states.Remove(key)
 		delete(s.pending, key)
+	}
+	for key := range s.pendingH {
+		s.histories.Remove(key)
+		delete(s.pendingH, key)
 	}
 }
 

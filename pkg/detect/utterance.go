@@ -19,6 +19,13 @@ const refuteWindow = 4
 // customer's words are never attributed to the agent. For a language with no
 // rules (other), both es and en rules run.
 func (rs *Rules) Utterance(s, lang, speaker string) []event.Signal {
+	sigs, _ := rs.Analyze(s, lang, speaker)
+	return sigs
+}
+
+// Analyze is Utterance plus the internal labels (_action, _ack, ...) the
+// utterance matched, which the conversation logic reads.
+func (rs *Rules) Analyze(s, lang, speaker string) ([]event.Signal, map[string]bool) {
 	toks := text.Tokenize(s)
 	var langs []*langRules
 	if lr, ok := rs.byLang[lang]; ok {
@@ -31,21 +38,31 @@ func (rs *Rules) Utterance(s, lang, speaker string) []event.Signal {
 		}
 	}
 	var out []event.Signal
+	var flags map[string]bool
 	for _, lr := range langs {
-		out = append(out, lr.utterance(s, toks, speaker)...)
+		sigs, f := lr.utterance(s, toks, speaker)
+		out = append(out, sigs...)
+		for k := range f {
+			if flags == nil {
+				flags = map[string]bool{}
+			}
+			flags[k] = true
+		}
 	}
-	return out
+	return out, flags
 }
 
-func (lr *langRules) utterance(s string, toks []text.Token, speaker string) []event.Signal {
+func (lr *langRules) utterance(s string, toks []text.Token, speaker string) ([]event.Signal, map[string]bool) {
 	var buf [16]phrase.Hit
 	hits := lr.set.FindAll(toks, buf[:0])
 	if len(hits) == 0 {
-		return nil
+		return nil, nil
 	}
 	present := map[string]bool{}
 	for _, h := range hits {
-		present[lr.rules[h.Pattern].label.Name] = true
+		if l := lr.rules[h.Pattern].label; l.Speaker == speaker && !lr.refuted(hits, toks, h) {
+			present[l.Name] = true
+		}
 	}
 	var out []event.Signal
 	taken := map[string]int{} // label → last token covered, for one signal per span
@@ -75,7 +92,7 @@ func (lr *langRules) utterance(s string, toks []text.Token, speaker string) []ev
 			RuleID:   r.id,
 		})
 	}
-	return out
+	return out, present
 }
 
 // refuted reports whether a _negate phrase stands right before h, or a

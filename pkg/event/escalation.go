@@ -50,6 +50,22 @@ type EscalationData struct {
 	TriggerEventID string        `json:"trigger_event_id"`
 	Evidence       []EvidenceRef `json:"evidence"`
 	RuleVersion    string        `json:"rule_version,omitempty"`
+	// Reasons are all the conversation's indifference reasons at the time.
+	Reasons []string `json:"reasons,omitempty"`
+	// EmotionalLoad (0-100) is what the customer's earlier contacts weigh.
+	EmotionalLoad float32 `json:"emotional_load,omitempty"`
+	// RecentContacts are the customer's earlier contacts, newest first.
+	RecentContacts []RecentContact `json:"recent_contacts,omitempty"`
+}
+
+// RecentContact is an earlier contact of the same customer.
+type RecentContact struct {
+	ConversationID string    `json:"conversation_id"`
+	StartedAt      time.Time `json:"started_at"`
+	Channel        string    `json:"channel,omitempty"`
+	Intent         string    `json:"intent,omitempty"`
+	Resolved       bool      `json:"resolved"`
+	Score          float32   `json:"score"`
 }
 
 // EvidenceRef is a Span with the event it belongs to.

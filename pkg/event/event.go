@@ -16,6 +16,9 @@ const (
 	TypeTransfer = "cx.transfer.v1"
 	TypeEnded    = "cx.interaction.ended.v1"
 	TypeSurvey   = "cx.survey.response.v1"
+	// TypeTimer is internal, never published by channel systems: a deadline
+	// of a conversation (reply SLA, abandonment) that passed with no event.
+	TypeTimer = "vigia.timer.v1"
 )
 
 // Speakers of a message.

@@ -26,37 +26,108 @@ import (
 // ConsumerName is the all-in-one binary's durable consumer.
 const ConsumerName = "vigia"
 
+// Stores are where the detect stage keeps state: JetStream key-value buckets
+// in the pipeline, detect.MemoryStore on the command line.
+type Stores struct {
+	Conversations detect.StateStore
+	Customers     detect.StateStore
+}
+
+// KVStores binds the pipeline's key-value buckets.
+func KVStores(ctx context.Context, js jetstream.JetStream) (Stores, error) {
+	conv, err := bus.OpenStateStore(ctx, js, bus.BucketConversations)
+	if err != nil {
+		return Stores{}, err
+	}
+	cust, err := bus.OpenStateStore(ctx, js, bus.BucketCustomers)
+	if err != nil {
+		return Stores{}, err
+	}
+	return Stores{Conversations: conv, Customers: cust}, nil
+}
+
 // Stages builds the in-process chain from decode to detect.
-func Stages(ctx context.Context, js jetstream.JetStream, p config.Pipeline) (stage.Chain, *detect.Detector, error) {
+func Stages(stores Stores, p config.Pipeline) (stage.Chain, *detect.Detector, error) {
 	c, err := classify.New()
 	if err != nil {
 		return nil, nil, err
 	}
-	det, err := detect.New(p.RulesDir, detect.Config{EscalateAt: float32(p.EscalateAt)})
+	det, err := detect.New(p.RulesDir, DetectConfig(p))
 	if err != nil {
 		return nil, nil, err
 	}
-	states, err := bus.OpenStateStore(ctx, js)
-	if err != nil {
-		return nil, nil, err
-	}
-	ds, err := detect.NewStage(det, states, p.StateCache)
+	ds, err := detect.NewStage(det, stores.Conversations, stores.Customers, p.StateCache)
 	if err != nil {
 		return nil, nil, err
 	}
 	return stage.Chain{stage.DecodeEvents{}, enrich.Stage{}, classify.Stage{C: c}, ds}, det, nil
 }
 
-// AllInOne builds the all-in-one runner.
-func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger) (*runner.Runner, error) {
+// Node is a running pipeline: the runner, and the sweeper that fires
+// deadlines for the conversations it owns.
+type Node struct {
+	*runner.Runner
+	Sweeper *Sweeper
+}
+
+// Run runs the sweeper and the runner until ctx ends and the runner drained.
+func (n *Node) Run(ctx context.Context) error {
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go n.Sweeper.Run(sctx)
+	return n.Runner.Run(ctx)
+}
+
+// AllInOne builds the all-in-one pipeline.
+func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger) (*Node, error) {
 	if err := bus.RequireStream(ctx, js, bus.StreamEvents); err != nil {
 		return nil, err
 	}
-	chain, det, err := Stages(ctx, js, p)
+	stores, err := KVStores(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	chain, det, err := Stages(stores, p)
 	if err != nil {
 		return nil, fmt.Errorf("all-in-one stages: %w", err)
 	}
 	log.Info("rules loaded", "version", det.Rules.Version)
+	sw, err := NewSweeper(ctx, js, chain, p, nil, log)
+	if err != nil {
+		return nil, err
+	}
 	sink := stage.Sinks{runner.EscalationSink{JS: js}, &store.Writer{Conn: ch}}
-	return runner.New(js, service.RunnerConfig(p, ConsumerName, bus.StreamEvents, bus.SubjectEvents), chain, sink, log)
+	r, err := runner.New(js, service.RunnerConfig(p, ConsumerName, bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), chain, sink, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Node{Runner: r, Sweeper: sw}, nil
+}
+
+// NewSweeper makes the sweeper for the detect stage in chain, hooks it to
+// the stage's commits and loads the open deadlines of the owned partitions.
+func NewSweeper(ctx context.Context, js jetstream.JetStream, chain stage.Chain, p config.Pipeline, owns func(int) bool, log *slog.Logger) (*Sweeper, error) {
+	sw := &Sweeper{JS: js, Partitions: p.Partitions, Owns: owns, Interval: p.SweepInterval, Log: log}
+	for _, s := range chain {
+		if ds, ok := s.(*detect.Stage); ok {
+			ds.OnCommit = sw.Track
+		}
+	}
+	kv, err := js.KeyValue(ctx, bus.BucketConversations)
+	if err != nil {
+		return nil, fmt.Errorf("sweeper: %w", err)
+	}
+	if err := sw.Load(ctx, kv); err != nil {
+		return nil, err
+	}
+	return sw, nil
+}
+
+// DetectConfig maps the pipeline settings to the detector's.
+func DetectConfig(p config.Pipeline) detect.Config {
+	c := detect.DefaultConfig
+	if p.EscalateAt > 0 {
+		c.EscalateAt = float32(p.EscalateAt)
+	}
+	return c
 }

@@ -56,8 +56,14 @@ func RunnerConfig(p config.Pipeline, name, stream string, filter ...string) runn
 	}
 }
 
-// Build makes the service's runner; cleanup (may be nil) runs after it stopped.
-type Build func(ctx context.Context, d Deps) (r *runner.Runner, cleanup func(), err error)
+// Runnable is what a service runs until SIGTERM: a runner, or a runner with
+// companions (the detector's sweeper).
+type Runnable interface {
+	Run(ctx context.Context) error
+}
+
+// Build makes the service's runnable; cleanup (may be nil) runs after it stopped.
+type Build func(ctx context.Context, d Deps) (r Runnable, cleanup func(), err error)
 
 // Main runs a stage service and returns the process exit code.
 func Main(name string, build Build) int {

@@ -88,6 +88,9 @@ func (w *Writer) writeEvents(ctx context.Context, items []*stage.Item, ingested 
 		for _, it := range items {
 			r := it.Record
 			ev := &r.Event
+			if ev.Type == event.TypeTimer {
+				continue // a deadline is not an interaction; its signals and state are stored
+			}
 			id, err := uuid.Parse(ev.ID)
 			if err != nil {
 				return n, fmt.Errorf("event id %q: %w", ev.ID, err)

@@ -7,14 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/vigia-cx/vigia/pkg/detect"
 	"github.com/vigia-cx/vigia/pkg/event"
-	"github.com/vigia-cx/vigia/pkg/text"
 )
 
 // Conversation is one transcript line.
@@ -46,24 +44,11 @@ type Survey struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// transferLine recognizes what contact-center exports write when a contact
-// is moved: "Llamada transferida a Facturación", "Chat transferred to Billing".
-var transferLine = regexp.MustCompile(`(?i)(?:transferid[oa]|transferencia|transferred|transfer|derivad[oa]|escalad[oa])\s+(?:a|al|to|hacia)\s+(?:la\s+|el\s+|the\s+)?(?:cola\s+de\s+|área\s+de\s+|area\s+de\s+)?([\p{L}0-9 _-]{2,60}?)\s*[.!]?$`)
-
 // TransferTarget returns the queue a system line transfers to, if it is one.
-func TransferTarget(line string) (string, bool) {
-	m := transferLine.FindStringSubmatch(strings.TrimSpace(line))
-	if m == nil {
-		return "", false
-	}
-	return QueueName(m[1]), true
-}
+func TransferTarget(line string) (string, bool) { return detect.TransferTarget(line) }
 
-// QueueName folds a written area name to a queue id: "Soporte Técnico" →
-// "soporte_tecnico".
-func QueueName(s string) string {
-	return strings.ReplaceAll(text.Fold(s), " ", "_")
-}
+// QueueName folds a written area name to a queue id.
+func QueueName(s string) string { return detect.QueueName(s) }
 
 // Events converts the conversation into v1 events in time order. Ids are
 // UUIDv7 derived from the conversation id and turn index, so converting and

@@ -16,12 +16,12 @@ import (
 
 func main() { os.Exit(service.Main("enrich", build)) }
 
-func build(ctx context.Context, d service.Deps) (*runner.Runner, func(), error) {
+func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error) {
 	if err := bus.RequireStream(ctx, d.JS, bus.StreamEvents); err != nil {
 		return nil, nil, err
 	}
 	st := stage.Chain{stage.DecodeEvents{}, enrich.Stage{}}
 	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
-	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents), st, sink, d.Log)
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
 	return r, nil, err
 }

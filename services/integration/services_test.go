@@ -18,10 +18,19 @@ import (
 
 var stageServices = []string{"enricher", "classifier", "detector", "writer"}
 
-func startServices(t *testing.T, n *natsNode, ch config.ClickHouse) map[string]*proc {
+// startServices starts the stage services as processes, with detectors
+// detector instances splitting the partitions.
+func startServices(t *testing.T, n *natsNode, ch config.ClickHouse, detectors int) map[string]*proc {
 	t.Helper()
 	procs := map[string]*proc{}
 	for _, s := range stageServices {
+		if s == "detector" && detectors > 1 {
+			for i := 0; i < detectors; i++ {
+				env := append(serviceEnv(n.url, ch), fmt.Sprintf("VIGIA_PIPELINE_INSTANCE=%d", i), fmt.Sprintf("VIGIA_PIPELINE_INSTANCES=%d", detectors))
+				procs[fmt.Sprintf("detector-%d", i)] = startProc(t, "detector", env)
+			}
+			continue
+		}
 		procs[s] = startProc(t, s, serviceEnv(n.url, ch))
 	}
 	return procs
@@ -30,19 +39,24 @@ func startServices(t *testing.T, n *natsNode, ch config.ClickHouse) map[string]*
 // waitServicesDone waits for each stage's consumer in pipeline order: a
 // later stage is only done once every earlier one is, since an idle writer
 // may just be waiting for the detector's next batch.
-func waitServicesDone(t *testing.T, n *natsNode, timeout time.Duration) {
+func waitServicesDone(t *testing.T, n *natsNode, timeout time.Duration, detectors ...string) {
 	t.Helper()
-	waitConsumerDone(t, n.js, bus.StreamEvents, "enrich", timeout)
-	for _, c := range []string{"classify", "detect", "write"} {
-		waitConsumerDone(t, n.js, bus.StreamPipeline, c, timeout)
+	if len(detectors) == 0 {
+		detectors = []string{"detect"}
 	}
+	waitConsumerDone(t, n.js, bus.StreamEvents, "enrich", timeout)
+	waitConsumerDone(t, n.js, bus.StreamPipeline, "classify", timeout)
+	for _, d := range detectors {
+		waitConsumerDone(t, n.js, bus.StreamPipeline, d, timeout)
+	}
+	waitConsumerDone(t, n.js, bus.StreamPipeline, "write", timeout)
 }
 
 func stopServices(t *testing.T, procs map[string]*proc) {
 	t.Helper()
-	for _, s := range stageServices {
-		if err := procs[s].stop(syscall.SIGTERM, 15*time.Second); err != nil {
-			t.Errorf("%s: %v", s, err)
+	for name, p := range procs {
+		if err := p.stop(syscall.SIGTERM, 15*time.Second); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
@@ -52,7 +66,7 @@ func stopServices(t *testing.T, procs map[string]*proc) {
 func TestWriterKilledMidStream(t *testing.T) {
 	conn, ch := freshDatabase(t)
 	n := startNATS(t)
-	procs := startServices(t, n, ch)
+	procs := startServices(t, n, ch, 1)
 	msgs, _ := generate(t, 600, "kill")
 	publish(t, n.js, msgs)
 	waitFor(t, time.Minute, "the writer to be mid-stream", func() (bool, string) {
@@ -118,7 +132,9 @@ func TestAllInOneKilledAndTerminated(t *testing.T) {
 }
 
 // TestSeparateServicesMatchAllInOne: the four services as OS processes give
-// the same ClickHouse contents as the all-in-one binary for the same input.
+// the same ClickHouse contents as the all-in-one binary for the same input —
+// with two detector instances splitting the partitions, which must see each
+// conversation in order, once.
 func TestSeparateServicesMatchAllInOne(t *testing.T) {
 	connA, chA := freshDatabase(t)
 	connB, chB := freshDatabase(t)
@@ -131,9 +147,9 @@ func TestSeparateServicesMatchAllInOne(t *testing.T) {
 	stop()
 
 	nB := startNATS(t)
-	procs := startServices(t, nB, chB)
+	procs := startServices(t, nB, chB, 2)
 	publish(t, nB.js, msgs)
-	waitServicesDone(t, nB, 2*time.Minute)
+	waitServicesDone(t, nB, 2*time.Minute, "detect-0-of-2", "detect-1-of-2")
 	stopServices(t, procs)
 
 	for _, table := range []string{"interaction_events", "signals", "conversations", "escalations"} {

@@ -18,7 +18,6 @@ import (
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
 	"github.com/vigia-cx/vigia/pkg/pipeline"
-	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/service"
 	"github.com/vigia-cx/vigia/pkg/store"
 	"github.com/vigia-cx/vigia/pkg/telemetry"
@@ -52,7 +51,7 @@ type node struct {
 	srv     *server.Server // nil when NATS is external
 	nc      *nats.Conn
 	js      jetstream.JetStream
-	runner  *runner.Runner
+	runner  *pipeline.Node
 	natsURL string
 	closeCH func()
 }

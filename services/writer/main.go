@@ -15,7 +15,7 @@ import (
 
 func main() { os.Exit(service.Main("write", build)) }
 
-func build(ctx context.Context, d service.Deps) (*runner.Runner, func(), error) {
+func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error) {
 	if err := bus.RequireStream(ctx, d.JS, bus.StreamPipeline); err != nil {
 		return nil, nil, err
 	}
