@@ -31,10 +31,23 @@ type Config struct {
 // DefaultConfig is what the binaries start with.
 var DefaultConfig = Config{
 	EscalateAt:            50,
-	SLA:                   map[string]time.Duration{"call": 2 * time.Minute, "chat": 5 * time.Minute, "email": 24 * time.Hour},
+	SLA: map[string]time.Duration{"call": 2 * time.Minute, "chat": 5 * time.Minute, "email": 24 * time.Hour,
+		// Public social channels answer in public, asynchronously.
+		"social": time.Hour},
 	AbandonAfter:          map[string]time.Duration{"call": 15 * time.Minute, "chat": 30 * time.Minute, "email": 7 * 24 * time.Hour},
 	RepeatWindow:          7 * 24 * time.Hour,
 	RepeatWindowAnyIntent: 72 * time.Hour,
+}
+
+// slaOf is the reply SLA of a conversation: its channel's, or the social
+// one when it came from a public social channel.
+func (c Config) slaOf(conv *event.Conversation) time.Duration {
+	if conv.PublicChannel {
+		if d, ok := c.SLA["social"]; ok {
+			return d
+		}
+	}
+	return c.sla(conv.Channel)
 }
 
 func (c Config) sla(channel string) time.Duration {
@@ -441,9 +454,9 @@ func (d *Detector) agentMessage(st *State, r *event.Record, sigs []event.Signal,
 		wait := r.Event.Time.UTC().Sub(st.PendingSince)
 		secs := uint32(max(0, wait.Seconds()))
 		c.MaxReplySeconds = max(c.MaxReplySeconds, secs)
-		if wait > d.Config.sla(c.Channel) {
+		if wait > d.Config.slaOf(c) {
 			out = append(out, conversationSignal("slow_reply", "process", "negative", 10, r,
-				fmt.Sprintf("agent replied after %s (SLA %s)", wait.Round(time.Second), d.Config.sla(c.Channel))))
+				fmt.Sprintf("agent replied after %s (SLA %s)", wait.Round(time.Second), d.Config.slaOf(c))))
 		}
 		st.PendingSince, st.PendingEvent, st.PendingNeedsReply = time.Time{}, "", false
 	}
@@ -584,7 +597,7 @@ func (d *Detector) expire(st *State, r *event.Record) []event.Signal {
 		wait := now.Sub(st.PendingSince)
 		c.MaxReplySeconds = max(c.MaxReplySeconds, uint32(wait.Seconds()))
 		sig := event.Signal{Label: "no_reply", Category: "process", Polarity: "negative", Score: 10,
-			Evidence: event.Span{Label: "no_reply", Text: fmt.Sprintf("no agent reply for %s (SLA %s)", wait.Round(time.Second), d.Config.sla(c.Channel))},
+			Evidence: event.Span{Label: "no_reply", Text: fmt.Sprintf("no agent reply for %s (SLA %s)", wait.Round(time.Second), d.Config.slaOf(c))},
 			RuleID:   "conversation/no_reply"}
 		// Counted once per wait: the pending message stays pending, but the
 		// next deadline is abandonment, not this one again.
@@ -608,7 +621,7 @@ func (d *Detector) schedule(st *State) {
 		return
 	}
 	if !st.PendingSince.IsZero() && st.PendingEvent != "" && st.PendingNeedsReply {
-		st.Due, st.DueKind = st.PendingSince.Add(d.Config.sla(c.Channel)), TimerReply
+		st.Due, st.DueKind = st.PendingSince.Add(d.Config.slaOf(c)), TimerReply
 		return
 	}
 	st.Due, st.DueKind = c.LastEventAt.Add(d.Config.abandonAfter(c.Channel)), TimerAbandon
