@@ -114,6 +114,22 @@ func (t Topology) withDefaults() Topology {
 // run by `vigia migrate` and by the all-in-one binary, never by each service.
 func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	t = t.withDefaults()
+	for _, sc := range Streams(t) {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("stream %s: %w", sc.Name, err)
+		}
+	}
+	for _, b := range Buckets(t) {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, b); err != nil {
+			return fmt.Errorf("bucket %s: %w", b.Bucket, err)
+		}
+	}
+	return nil
+}
+
+// Streams are the stream definitions of schemas/asyncapi.yaml.
+func Streams(t Topology) []jetstream.StreamConfig {
+	t = t.withDefaults()
 	streams := []jetstream.StreamConfig{
 		{Name: StreamEvents, Subjects: []string{SubjectEvents, SubjectTimers}, MaxAge: t.EventsMaxAge, Duplicates: 10 * time.Minute,
 			Description: "interaction events from channel systems, and due conversation deadlines"},
@@ -124,25 +140,25 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) err
 		{Name: StreamDLQ, Subjects: []string{SubjectDLQPrefix + ">"}, MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute,
 			Description: "dead letters with reason headers"},
 	}
-	for _, sc := range streams {
-		sc.Replicas = t.Replicas
-		sc.Storage = t.Storage
-		sc.Retention = jetstream.LimitsPolicy
-		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
-			return fmt.Errorf("stream %s: %w", sc.Name, err)
-		}
+	for i := range streams {
+		streams[i].Replicas = t.Replicas
+		streams[i].Storage = t.Storage
+		streams[i].Retention = jetstream.LimitsPolicy
 	}
+	return streams
+}
+
+// Buckets are the key-value buckets of the detect stage.
+func Buckets(t Topology) []jetstream.KeyValueConfig {
+	t = t.withDefaults()
 	buckets := []jetstream.KeyValueConfig{
 		{Bucket: BucketConversations, Description: "detect stage: conversation state", TTL: t.StateTTL},
 		{Bucket: BucketCustomers, Description: "detect stage: each customer's recent contacts", TTL: t.StateTTL},
 	}
-	for _, b := range buckets {
-		b.History, b.Replicas, b.Storage = 1, t.Replicas, t.Storage
-		if _, err := js.CreateOrUpdateKeyValue(ctx, b); err != nil {
-			return fmt.Errorf("bucket %s: %w", b.Bucket, err)
-		}
+	for i := range buckets {
+		buckets[i].History, buckets[i].Replicas, buckets[i].Storage = 1, t.Replicas, t.Storage
 	}
-	return nil
+	return buckets
 }
 
 // RequireStream fails with a clear message when the topology was not created.
