@@ -320,7 +320,11 @@ func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.D
 	case event.TypeTransfer:
 		extra = d.transfer(st, ev.Data.FromQueue, ev.Data.ToQueue, ev.Data.ToAgentID, ev.ID)
 	case event.TypeEnded:
-		c.Resolution = ev.Data.Resolution
+		// A stated outcome wins over an inferred one, even when a closing
+		// system line already ended the contact; "unknown" states nothing.
+		if res := ev.Data.Resolution; res == "resolved" || res == "unresolved" {
+			c.Resolution = res
+		}
 		extra = d.finish(st, ev.ID)
 	case TypeTimer:
 		extra = d.expire(st, r)
@@ -566,17 +570,21 @@ func (d *Detector) finish(st *State, eventID string) []event.Signal {
 // deflected at the end was not.
 func (d *Detector) inferResolution(st *State) string {
 	c := &st.Conv
-	acted := st.Counts["action"] > 0
+	// A fix counts only if it came after the last deflection: "gracias" to
+	// an agent who sent the customer elsewhere is resignation, not a result.
+	fixed := st.Counts["fix_since_deflection"] > 0
 	switch {
 	case st.LastSpeaker == event.SpeakerCustomer && !st.LastCustomerThank && st.LastCustomerScore <= 0:
 		return "unresolved"
 	case st.LastAgentDeflect:
 		return "unresolved"
+	case c.Deflections > 0 && !fixed:
+		return "unresolved"
 	case st.LastCustomerScore <= -0.25 && !st.LastCustomerThank:
 		return "unresolved"
-	case (st.LastCustomerThank || st.LastCustomerScore >= 0.25) && (acted || c.Deflections == 0):
+	case fixed:
 		return "resolved"
-	case acted:
+	case st.LastCustomerThank && c.Deflections == 0 && st.Counts["action"] > 0:
 		return "resolved"
 	}
 	return "unresolved"
@@ -638,10 +646,17 @@ func (d *Detector) count(st *State, eventID string, sg event.Signal) {
 	d.bump(st, sg.Label, 1)
 	if sg.Polarity == "positive" {
 		c.PositiveSignals++
+		switch sg.Label {
+		case "ownership", "apology_with_action", "follow_up_promise", "turnaround":
+			d.bump(st, "fix_since_deflection", 1)
+		}
 		return
 	}
 	if sg.Category == "deflection" {
 		c.Deflections++
+	}
+	if sg.Category == "deflection" || sg.Category == "indifference" {
+		delete(st.Counts, "fix_since_deflection")
 	}
 	if st.Points == nil {
 		st.Points = map[string]float32{}

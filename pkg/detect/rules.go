@@ -35,6 +35,9 @@ type Label struct {
 	// Unless names a label that, found in the same utterance, cancels this
 	// one (empathy followed by an action is not scripted).
 	Unless string
+	// With names a label that must also be found in the utterance for this
+	// one to count (an apology is "with action" only beside an action).
+	With string
 	// Internal labels (names starting with "_") guide other labels and are
 	// never emitted: _refute (negation and quoting), _action.
 	Internal bool
@@ -219,6 +222,8 @@ func (rs *Rules) section(fields []string) (*Label, error) {
 			l.Speaker = v
 		case "unless":
 			l.Unless = v
+		case "with":
+			l.With = v
 		default:
 			return nil, fmt.Errorf("unknown attribute %q", k)
 		}

@@ -75,6 +75,9 @@ func (lr *langRules) utterance(s string, toks []text.Token, speaker string) ([]e
 		if l.Unless != "" && present[l.Unless] {
 			continue
 		}
+		if l.With != "" && !present[l.With] {
+			continue
+		}
 		if lr.refuted(hits, toks, h) {
 			continue
 		}
@@ -83,6 +86,16 @@ func (lr *langRules) utterance(s string, toks []text.Token, speaker string) ([]e
 		}
 		taken[l.Name] = h.Last
 		start, end := toks[h.First].Start, toks[h.Last].End
+		if l.With != "" {
+			// The evidence of "apology with action" is the apology through
+			// the action, not the apology alone.
+			for _, o := range hits {
+				if lr.rules[o.Pattern].label.Name == l.With {
+					start, end = min(start, toks[o.First].Start), max(end, toks[o.Last].End)
+					break
+				}
+			}
+		}
 		out = append(out, event.Signal{
 			Label:    l.Name,
 			Category: l.Category,
