@@ -30,14 +30,20 @@ SELECT
     count() AS conversations_with_part
 FROM
 (
-    SELECT tenant, last_agent_id AS agent_id, toDate(started_at) AS day, part, value, conversations
-    FROM conversations FINAL
-    ARRAY JOIN score_part_names AS part, score_part_values AS value
-    ANY INNER JOIN
+    SELECT tenant, agent_id, day, part, value
+    FROM
     (
-        SELECT tenant, last_agent_id, toDate(started_at) AS day, count() AS conversations
-        FROM conversations FINAL GROUP BY tenant, last_agent_id, day
-    ) USING (tenant, last_agent_id, day)
+        SELECT tenant, last_agent_id AS agent_id, toDate(started_at) AS day, score_part_names, score_part_values
+        FROM conversations FINAL
+        WHERE last_agent_id != ''
+    )
+    ARRAY JOIN score_part_names AS part, score_part_values AS value
+) AS parts
+ANY INNER JOIN
+(
+    SELECT tenant, last_agent_id AS agent_id, toDate(started_at) AS day, count() AS conversations
+    FROM conversations FINAL
     WHERE last_agent_id != ''
-)
+    GROUP BY tenant, agent_id, day
+) AS per_day USING (tenant, agent_id, day)
 GROUP BY tenant, agent_id, day, part
