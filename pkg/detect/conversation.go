@@ -30,7 +30,7 @@ type Config struct {
 
 // DefaultConfig is what the binaries start with.
 var DefaultConfig = Config{
-	EscalateAt:            50,
+	EscalateAt: 50,
 	SLA: map[string]time.Duration{"call": 2 * time.Minute, "chat": 5 * time.Minute, "email": 24 * time.Hour,
 		// Public social channels answer in public, asynchronously.
 		"social": time.Hour},
