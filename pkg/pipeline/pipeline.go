@@ -17,6 +17,7 @@ import (
 	"github.com/vigia-cx/vigia/pkg/config"
 	"github.com/vigia-cx/vigia/pkg/detect"
 	"github.com/vigia-cx/vigia/pkg/enrich"
+	"github.com/vigia-cx/vigia/pkg/redact"
 	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/service"
 	"github.com/vigia-cx/vigia/pkg/stage"
@@ -46,9 +47,23 @@ func KVStores(ctx context.Context, js jetstream.JetStream) (Stores, error) {
 	return Stores{Conversations: conv, Customers: cust}, nil
 }
 
+// Option adjusts the stages Stages and AllInOne build.
+type Option func(*options)
+
+type options struct{ redactor *redact.Redactor }
+
+// WithRedactor makes the enrich stage redact with r (enrich.NewRedactor
+// builds it from VIGIA_REDACT_*); without it every type is redacted and no
+// hash is kept.
+func WithRedactor(r *redact.Redactor) Option { return func(o *options) { o.redactor = r } }
+
 // Stages builds the in-process chain from decode to detect.
-func Stages(stores Stores, p config.Pipeline) (stage.Chain, *detect.Detector, error) {
-	c, err := classify.New()
+func Stages(stores Stores, p config.Pipeline, opts ...Option) (stage.Chain, *detect.Detector, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c, err := classify.New(classify.Options{IntentsFile: p.IntentsFile})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,7 +75,7 @@ func Stages(stores Stores, p config.Pipeline) (stage.Chain, *detect.Detector, er
 	if err != nil {
 		return nil, nil, err
 	}
-	return stage.Chain{stage.DecodeEvents{}, enrich.Stage{}, classify.Stage{C: c}, ds}, det, nil
+	return stage.Chain{stage.DecodeEvents{}, enrich.Stage{Redactor: o.redactor}, classify.Stage{C: c}, ds}, det, nil
 }
 
 // Node is a running pipeline: the runner, and the sweeper that fires
@@ -79,7 +94,7 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // AllInOne builds the all-in-one pipeline.
-func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger) (*Node, error) {
+func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger, opts ...Option) (*Node, error) {
 	if err := bus.RequireStream(ctx, js, bus.StreamEvents); err != nil {
 		return nil, err
 	}
@@ -87,7 +102,7 @@ func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p con
 	if err != nil {
 		return nil, err
 	}
-	chain, det, err := Stages(stores, p)
+	chain, det, err := Stages(stores, p, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("all-in-one stages: %w", err)
 	}

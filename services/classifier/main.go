@@ -20,7 +20,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err := bus.RequireStream(ctx, d.JS, bus.StreamPipeline); err != nil {
 		return nil, nil, err
 	}
-	c, err := classify.New()
+	c, err := classify.New(classify.Options{IntentsFile: d.Cfg.Pipeline.IntentsFile})
 	if err != nil {
 		return nil, nil, err
 	}

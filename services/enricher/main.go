@@ -1,6 +1,7 @@
 // Command enricher is the enrich stage as a service: raw interaction events
-// from CX_EVENTS are validated against the v1 schema, normalized and
-// language-tagged (pkg/enrich), then published to cx.enriched.<partition>.
+// from CX_EVENTS are validated against the v1 schema, normalized, redacted
+// (VIGIA_REDACT_*) and language-tagged (pkg/enrich), then published to
+// cx.enriched.<partition>.
 package main
 
 import (
@@ -20,7 +21,11 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err := bus.RequireStream(ctx, d.JS, bus.StreamEvents); err != nil {
 		return nil, nil, err
 	}
-	st := stage.Chain{stage.DecodeEvents{}, enrich.Stage{}}
+	red, err := enrich.NewRedactor(d.Cfg.Redact, d.Log)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := stage.Chain{stage.DecodeEvents{}, enrich.Stage{Redactor: red}}
 	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
 	return r, nil, err

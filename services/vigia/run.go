@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
+	"github.com/vigia-cx/vigia/pkg/enrich"
 	"github.com/vigia-cx/vigia/pkg/pipeline"
 	"github.com/vigia-cx/vigia/pkg/service"
 	"github.com/vigia-cx/vigia/pkg/store"
@@ -60,6 +61,11 @@ type node struct {
 // builds the pipeline. ClickHouse migrations are `vigia migrate`'s job; the
 // embedded server's streams are this node's, since it owns that server.
 func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, error) {
+	// Redaction settings are checked before anything starts.
+	red, err := enrich.NewRedactor(cfg.Redact, log)
+	if err != nil {
+		return nil, err
+	}
 	n := &node{log: log, natsURL: cfg.NATS.URL}
 	if n.natsURL == "" {
 		host, port, err := splitHostPort(cfg.Embedded.Listen)
@@ -110,7 +116,7 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		n.stop()
 		return nil, err
 	}
-	if n.runner, err = pipeline.AllInOne(ctx, n.js, ch, cfg.Pipeline, log); err != nil {
+	if n.runner, err = pipeline.AllInOne(ctx, n.js, ch, cfg.Pipeline, log, pipeline.WithRedactor(red)); err != nil {
 		n.stop()
 		return nil, err
 	}
