@@ -56,7 +56,7 @@ type Redact struct {
 	// contacts without seeing the value. Never logged.
 	Key      string `conf:"mask,help:secret key for the hashes of redacted values"`
 	KeyFile  string `conf:"help:file holding the key (wins over Key)"`
-	Types    string `conf:"default:all,help:comma-separated PII types to redact, or all"`
+	Types    string `conf:"default:all,help:PII types to redact: all or a list like CARD;EMAIL (commas also accepted)"`
 	Style    string `conf:"default:bracket,help:placeholder style: bracket ([CARD]) or angle (<CARD>)"`
 	KeepLast int    `conf:"default:0,help:keep this many last digits of cards and phones (0 or 4)"`
 }

@@ -81,7 +81,8 @@ type Options struct {
 	// Key keys the value hashes; empty means no hashes. At least MinKeyLen
 	// bytes when set.
 	Key []byte
-	// Types is "all" or a comma-separated list of types ("CARD,EMAIL");
+	// Types is "all" or a list of types separated by commas or semicolons
+	// ("CARD,EMAIL");
 	// empty means all.
 	Types string
 	// Style is "bracket" ([CARD]) or "angle" (<CARD>); empty means bracket.
@@ -127,7 +128,8 @@ func New(o Options) (*Redactor, error) {
 			r.enabled[k] = true
 		}
 	} else {
-		for _, name := range strings.Split(types, ",") {
+		// Semicolons too: configuration help cannot show a comma.
+		for _, name := range strings.FieldsFunc(types, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 			k := kindOf(strings.ToUpper(strings.TrimSpace(name)))
 			if k == 0 {
 				return nil, fmt.Errorf("redact: unknown type %q: want all or some of %s", name, strings.Join(Types(), ","))
