@@ -412,13 +412,20 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 			c.Intent = cl.Intent
 			st.HistoryDone = false // the repeat check depends on the intent
 		}
-		switch cl.Emotion {
+		emotion, score := cl.Emotion, cl.EmotionScore
+		if emotion != "anger" && emotion != "sadness" && emotion != "fear" && emotion != "disgust" && cl.SentimentScore <= -0.5 {
+			// A strongly negative message with no named emotion is, in
+			// customer service, frustration: it counts as anger for the
+			// peak, not as a strong emotion the agent must answer.
+			emotion, score = "anger", min(-cl.SentimentScore*0.6, strongEmotion-0.01)
+		}
+		switch emotion {
 		case "anger", "sadness", "fear", "disgust":
-			if cl.EmotionScore > st.PeakEmotion || c.CustomerEmotionPeak == "joy" || c.CustomerEmotionPeak == "surprise" || c.CustomerEmotionPeak == "none" {
-				st.PeakEmotion = max(st.PeakEmotion, cl.EmotionScore)
-				c.CustomerEmotionPeak = cl.Emotion
+			if score > st.PeakEmotion || c.CustomerEmotionPeak == "joy" || c.CustomerEmotionPeak == "surprise" || c.CustomerEmotionPeak == "none" {
+				st.PeakEmotion = max(st.PeakEmotion, score)
+				c.CustomerEmotionPeak = emotion
 			}
-			if cl.EmotionScore >= strongEmotion && !st.EmotionOpen {
+			if score >= strongEmotion && !st.EmotionOpen {
 				st.EmotionOpen, st.EmotionEvent, st.EmotionTurns = true, r.Event.ID, 0
 			}
 		case "joy", "surprise":
