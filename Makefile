@@ -1,5 +1,5 @@
 # Thin wrappers: the logic is in scripts/ and the Go code.
-.PHONY: run test build stop fuzz
+.PHONY: run test build stop fuzz bench
 
 run:  ## start ClickHouse, run vigia on the sample, print the results
 	scripts/run.sh
@@ -15,3 +15,6 @@ stop: ## stop the ClickHouse server that make run started
 
 fuzz: ## longer fuzz runs
 	VIGIA_FUZZ_TIME=60s scripts/test.sh
+
+bench: ## the pipeline against raw NATS + ClickHouse in one run (ARGS="--events 20000 --catchup-events 50000")
+	scripts/bench.sh $(ARGS)
