@@ -212,16 +212,22 @@ type Match struct {
 // MatchAt tries the pattern at token i and returns the index of the last
 // matched token, preferring the longest match.
 func (p *Pattern) MatchAt(toks []text.Token, i int) (last int, ok bool) {
-	best := -1
-	// A phrase lives in one sentence: the match may not run past the next
-	// sentence break.
-	limit := len(toks)
+	return p.matchAt(toks, i, sentenceEnd(toks, i))
+}
+
+// sentenceEnd is the index of the first token after i that starts a new
+// sentence, or len(toks): a phrase lives in one sentence.
+func sentenceEnd(toks []text.Token, i int) int {
 	for k := i + 1; k < len(toks); k++ {
 		if toks[k].Sentence {
-			limit = k
-			break
+			return k
 		}
 	}
+	return len(toks)
+}
+
+func (p *Pattern) matchAt(toks []text.Token, i, limit int) (last int, ok bool) {
+	best := -1
 	matchSeq(p.elems, toks[:limit], i, func(end int) {
 		if end-1 > best {
 			best = end - 1

@@ -45,11 +45,21 @@ func (s *Set) Len() int { return len(s.patterns) }
 // token order, appended to dst.
 func (s *Set) FindAll(toks []text.Token, dst []Hit) []Hit {
 	var nextFree map[int]int // pattern → first token a new match may start at
+	// Sentence ends are computed once per text, walking back from the end;
+	// finding them per attempt made long unpunctuated transcripts quadratic.
+	limit := len(toks)
+	sentEnd := make([]int, len(toks))
+	for k := len(toks) - 1; k >= 0; k-- {
+		sentEnd[k] = limit
+		if toks[k].Sentence {
+			limit = k
+		}
+	}
 	try := func(pi, i int) {
 		if nextFree != nil && i < nextFree[pi] {
 			return
 		}
-		if last, ok := s.patterns[pi].MatchAt(toks, i); ok {
+		if last, ok := s.patterns[pi].matchAt(toks, i, sentEnd[i]); ok {
 			dst = append(dst, Hit{Pattern: pi, First: i, Last: last})
 			if nextFree == nil {
 				nextFree = make(map[int]int, 4)
@@ -67,3 +77,9 @@ func (s *Set) FindAll(toks []text.Token, dst []Hit) []Hit {
 	}
 	return dst
 }
+
+// AnyStartLen is how many patterns are tried at every token (diagnostics).
+func (s *Set) AnyStartLen() int { return len(s.anyStart) }
+
+// WordLen is how many first words index the patterns (diagnostics).
+func (s *Set) WordLen() int { return len(s.byWord) }
