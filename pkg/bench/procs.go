@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,15 @@ type child struct {
 }
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
+
+// exitErr is why the process ended; an exit status of 0 is still an error
+// for a process that should have kept running.
+func (c *child) exitErr() error {
+	if c.err != nil {
+		return c.err
+	}
+	return errors.New("exited with status 0")
+}
 
 func (c *child) exited() bool {
 	select {
@@ -125,7 +135,7 @@ func (c *child) waitLog(ctx context.Context, re *regexp.Regexp, limit time.Durat
 			return string(m[1]), nil
 		}
 		if c.exited() {
-			return "", fmt.Errorf("%s exited: %v: %s", c.name, c.err, c.tail(2000))
+			return "", fmt.Errorf("%s: %w: %s", c.name, c.exitErr(), c.tail(2000))
 		}
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("%s: no %q in its log within %s", c.name, re, limit)

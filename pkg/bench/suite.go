@@ -450,7 +450,7 @@ func (p *phase) waitConsumers(ctx context.Context, limit time.Duration) error {
 			}
 			for _, c := range p.procs {
 				if c.exited() {
-					return fmt.Errorf("%s exited before it consumed: %v\n%s", c.name, c.err, c.tail(3000))
+					return fmt.Errorf("%s ended before it consumed: %w\n%s", c.name, c.exitErr(), c.tail(3000))
 				}
 			}
 			if time.Now().After(deadline) {
@@ -504,11 +504,11 @@ func (p *phase) waitIdle(ctx context.Context, limit time.Duration) error {
 func (p *phase) checkAlive() error {
 	for _, c := range p.procs {
 		if c.exited() {
-			return fmt.Errorf("%s exited during the run: %v\n%s", c.name, c.err, c.tail(3000))
+			return fmt.Errorf("%s ended during the run: %w\n%s", c.name, c.exitErr(), c.tail(3000))
 		}
 	}
 	if p.nats != nil && p.nats.exited() {
-		return fmt.Errorf("nats server exited during the run: %v\n%s", p.nats.err, p.nats.tail(3000))
+		return fmt.Errorf("nats server ended during the run: %w\n%s", p.nats.exitErr(), p.nats.tail(3000))
 	}
 	return nil
 }
@@ -1040,6 +1040,9 @@ func (s *suite) finish() {
 	if f := r.Modes[head]; f != nil {
 		r.Figures = *f
 		r.Targets = targets(f, r.Catchup, head)
+		if f.ToEscalation == nil || f.ToEscalation.N == 0 {
+			r.Notes = append(r.Notes, "no escalation happened: too few events for a conversation to deflect twice (try --events 20000 or more)")
+		}
 	}
 }
 

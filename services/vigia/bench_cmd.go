@@ -104,6 +104,9 @@ func cmdBench(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("encode report: %w", err)
 		}
+		if err := os.MkdirAll(filepath.Dir(cfg.JSON), 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", cfg.JSON, err)
+		}
 		if err := os.WriteFile(cfg.JSON, append(b, '\n'), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", cfg.JSON, err)
 		}
