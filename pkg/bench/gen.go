@@ -82,15 +82,20 @@ type Msg struct {
 
 // GenStats describes what was generated.
 type GenStats struct {
-	Events, Conversations, Messages int
-	Bytes                           int64
-	MinBytes, MaxBytes              int
+	Events        int   `json:"events"`
+	Conversations int   `json:"conversations"`
+	Messages      int   `json:"messages"`
+	Bytes         int64 `json:"bytes"`
+	MinBytes      int   `json:"min_bytes"`
+	MaxBytes      int   `json:"max_bytes"`
 	// MessagesInRange counts message events within [MinBytes, MaxBytes].
-	MessagesInRange int
+	MessagesInRange int `json:"messages_in_range"`
 	// Deflecting and DoubleDeflecting count conversations with one, and
 	// with two, deflection phrases; the second kind is meant to escalate.
-	Deflecting, DoubleDeflecting int
-	ByChannel, ByLang            map[string]int
+	Deflecting       int            `json:"deflecting"`
+	DoubleDeflecting int            `json:"double_deflecting"`
+	ByChannel        map[string]int `json:"by_channel"`
+	ByLang           map[string]int `json:"by_lang"`
 }
 
 // Generator yields events of interleaved conversations in publish order.

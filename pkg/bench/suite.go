@@ -738,7 +738,7 @@ func (s *suite) sustained(ctx context.Context, system string) (*Figures, error) 
 	// cannot take the publishes that fast fails too: backpressure on the
 	// publisher is the system falling behind. With --rate 0 nothing is
 	// offered at a fixed rate, so nobody keeps up by definition.
-	f.KeptUp = s.cfg.Rate > 0 && f.EventsPerS >= 0.9*s.cfg.Rate
+	f.KeptUp = s.cfg.Rate > 0 && f.EventsPerS >= 0.9*s.cfg.Rate && f.OfferedPerS >= 0.9*s.cfg.Rate
 	to, p99 := "ClickHouse", f.P99MsToClickHouse
 	if f.ToAck != nil {
 		to, p99 = "ack", f.ToAck.P99
@@ -1026,6 +1026,18 @@ func (s *suite) finish() {
 	if r.Catchup != nil && r.Catchup.Mover != nil {
 		ceil.CatchupEventsPerS = r.Catchup.Mover.EventsPerS
 	}
+	disturbed := map[string]*Figures{"raw JetStream": r.Baselines.NATS, "ceiling": ceil}
+	for name, f := range r.Modes {
+		disturbed[name] = f
+	}
+	for name, f := range disturbed {
+		// A quarter of a core of someone else's work moves a 2-core
+		// run's figures by more than the noise between runs.
+		if f != nil && f.OtherCores > 0.25 {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: other processes on this machine used %.2f cores during its run; its figures (and ratios to it) are disturbed", name, f.OtherCores))
+		}
+	}
+	slices.Sort(r.Notes)
 	if r.Modes[ModeEmbedded] != nil && !s.cfg.SyncAlways {
 		r.Notes = append(r.Notes, ModeEmbedded+" fsyncs every write whatever --nats-sync-always says: vigia run hard-codes it")
 	}
