@@ -1,14 +1,12 @@
 package integration
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/detect"
 	"github.com/vigia-cx/vigia/pkg/event"
@@ -103,13 +101,7 @@ func generate(t *testing.T, nConv int, prefix string) ([]*nats.Msg, []phraseSamp
 		}
 		for j := range evs {
 			ev := &evs[j]
-			data, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := nats.Header{}
-			h.Set(jetstream.MsgIDHeader, ev.ID)
-			msgs = append(msgs, &nats.Msg{Subject: transcript.Subject(c.Channel, ev), Header: h, Data: data})
+			msgs = append(msgs, eventMsg(t, c.Channel, ev))
 			if phrase != nil && ev.Type == event.TypeMessage && strings.Contains(ev.Data.Text, phrase.Phrase) && ev.Data.Speaker == "agent" {
 				stored := text.Normalize(ev.Data.Text)
 				start := text.RuneLen(stored[:strings.Index(stored, phrase.Phrase)])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,7 +23,9 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
+	"github.com/vigia-cx/vigia/pkg/event"
 	"github.com/vigia-cx/vigia/pkg/store"
+	"github.com/vigia-cx/vigia/pkg/transcript"
 )
 
 var binDir string
@@ -299,4 +302,17 @@ func openCH(t *testing.T, ch config.ClickHouse) (driver.Conn, error) {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn, nil
+}
+
+// eventMsg is ev as a channel system publishes it: on its subject, with the
+// event id as Nats-Msg-Id.
+func eventMsg(t *testing.T, channel string, ev *event.Event) *nats.Msg {
+	t.Helper()
+	data, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := nats.Header{}
+	h.Set(jetstream.MsgIDHeader, ev.ID)
+	return &nats.Msg{Subject: transcript.Subject(channel, ev), Header: h, Data: data}
 }

@@ -164,13 +164,7 @@ func piiConversations(t *testing.T, corpus []corpusPositive) (msgs []*nats.Msg, 
 			}
 			for j := range evs {
 				ev := &evs[j]
-				data, err := json.Marshal(ev)
-				if err != nil {
-					t.Fatal(err)
-				}
-				h := nats.Header{}
-				h.Set(jetstream.MsgIDHeader, ev.ID)
-				msgs = append(msgs, &nats.Msg{Subject: transcript.Subject(c.Channel, ev), Header: h, Data: data})
+				msgs = append(msgs, eventMsg(t, c.Channel, ev))
 				switch ev.Type {
 				case event.TypeMessage:
 					texts = append(texts, sent{ev.ID, c.Channel, ev.Data.Text, hasAny(ev.Data.Text, withPII)})

@@ -2,13 +2,11 @@ package integration
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
@@ -74,10 +72,7 @@ func TestReplyDeadlineFiresAfterRestart(t *testing.T) {
 	}
 	var msgs []*nats.Msg
 	for i := range evs {
-		data, _ := json.Marshal(&evs[i])
-		h := nats.Header{}
-		h.Set(jetstream.MsgIDHeader, evs[i].ID)
-		msgs = append(msgs, &nats.Msg{Subject: transcript.Subject("chat", &evs[i]), Header: h, Data: data})
+		msgs = append(msgs, eventMsg(t, "chat", &evs[i]))
 	}
 	stop := runNode(t, n, ch, clock)
 	publish(t, n.js, msgs)
