@@ -18,8 +18,39 @@ const Prefix = "VIGIA"
 
 // NATS says how to reach NATS.
 type NATS struct {
-	URL       string `conf:"default:nats://127.0.0.1:4222,help:NATS server URL (all-in-one: empty starts the embedded server)"`
-	CredsFile string `conf:"help:NATS credentials file"`
+	URL string `conf:"default:nats://127.0.0.1:4222,help:NATS server URL (all-in-one: empty starts the embedded server)"`
+	NATSAuth
+}
+
+// NATSAuth is who a client is to NATS and how it checks the server: one of
+// a credentials file (JWT + nkey) or a user and password, plus TLS. Secrets
+// come from files or masked env vars and are never logged.
+type NATSAuth struct {
+	CredsFile    string `conf:"help:NATS credentials file (JWT and nkey seed)"`
+	User         string `conf:"help:NATS user name"`
+	Password     string `conf:"mask"`
+	PasswordFile string `conf:"help:file holding the NATS password (wins over Password)"`
+	TLSCA        string `conf:"help:PEM file of the CA that signed the NATS server certificate"`
+	TLSCert      string `conf:"help:PEM client certificate for mutual TLS"`
+	TLSKey       string `conf:"help:PEM key of the client certificate"`
+}
+
+// Telemetry configures the HTTP endpoint (/metrics /livez /readyz) and
+// tracing.
+type Telemetry struct {
+	HTTPAddr string `conf:"default:127.0.0.1:9464,help:listen address of /metrics /livez and /readyz (empty disables; port 0 picks a free one)"`
+	// Traces are exported over OTLP/HTTP when an endpoint is set; trace
+	// context is propagated in NATS headers either way.
+	OTLPEndpoint string  `conf:"help:OTLP/HTTP endpoint for traces like http://collector:4318 (empty: traces are not exported)"`
+	SampleRatio  float64 `conf:"default:1,help:fraction of new traces sampled (parent decisions are kept)"`
+}
+
+// Limits bound what one event may carry; larger input is rejected with a
+// reason and dead-lettered, never truncated.
+type Limits struct {
+	MaxEventBytes int `conf:"default:1048576,help:largest accepted event in bytes"`
+	MaxTextChars  int `conf:"default:100000,help:longest accepted text of one event in characters"`
+	MaxFields     int `conf:"default:64,help:most attributes and extension fields one event may carry"`
 }
 
 // ClickHouse says how to reach ClickHouse.
@@ -86,6 +117,8 @@ type Service struct {
 	Clickhouse ClickHouse
 	Pipeline   Pipeline
 	Redact     Redact
+	Limits     Limits
+	Telemetry  Telemetry
 	Log        Log
 }
 

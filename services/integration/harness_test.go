@@ -236,6 +236,8 @@ func serviceEnv(natsURL string, ch config.ClickHouse) []string {
 		// Short, so a killed process's unacked messages come back quickly.
 		"VIGIA_PIPELINE_ACK_WAIT=3s",
 		"VIGIA_LOG_LEVEL=info",
+		// Several processes share the host: each picks a free port.
+		"VIGIA_TELEMETRY_HTTP_ADDR=127.0.0.1:0",
 	)
 }
 

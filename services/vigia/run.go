@@ -32,8 +32,8 @@ type Embedded struct {
 
 // optionalNATS is config.NATS without a default URL: empty means embedded.
 type optionalNATS struct {
-	URL       string `conf:"help:external NATS URL; empty starts the embedded server"`
-	CredsFile string `conf:"help:NATS credentials file"`
+	URL string `conf:"help:external NATS URL; empty starts the embedded server"`
+	config.NATSAuth
 }
 
 type runConfig struct {
@@ -43,6 +43,8 @@ type runConfig struct {
 	Clickhouse config.ClickHouse
 	Pipeline   config.Pipeline
 	Redact     config.Redact
+	Limits     config.Limits
+	Telemetry  config.Telemetry
 	Log        config.Log
 }
 
