@@ -46,11 +46,12 @@ type Telemetry struct {
 }
 
 // Limits bound what one event may carry; larger input is rejected with a
-// reason and dead-lettered, never truncated.
+// reason and dead-lettered, never truncated. They may be lower than the v1
+// contract's ceilings (262144 bytes; 65536 characters of text), not higher.
+// Field counts need no limit: every object of the schema is closed.
 type Limits struct {
-	MaxEventBytes int `conf:"default:1048576,help:largest accepted event in bytes"`
-	MaxTextChars  int `conf:"default:100000,help:longest accepted text of one event in characters"`
-	MaxFields     int `conf:"default:64,help:most attributes and extension fields one event may carry"`
+	MaxEventBytes int `conf:"default:262144,help:largest accepted event in bytes"`
+	MaxTextChars  int `conf:"default:65536,help:longest accepted text of one event in characters"`
 }
 
 // ClickHouse says how to reach ClickHouse.

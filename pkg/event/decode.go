@@ -16,8 +16,47 @@ import (
 	"golang.org/x/text/message"
 )
 
-// MaxEventBytes bounds one encoded event; larger input is rejected, never truncated.
-const MaxEventBytes = 256 << 10
+// The v1 contract's ceilings. Larger input is rejected, never truncated;
+// operators may set lower limits (Limits), never higher ones.
+const (
+	// MaxEventBytes bounds one encoded event.
+	MaxEventBytes = 256 << 10
+	// MaxTextChars bounds data.text, in characters (the schema's maxLength).
+	MaxTextChars = 65536
+)
+
+// Limits bound one event below the contract's ceilings; zero fields mean the
+// ceiling. Every object of the v1 schema is closed (additionalProperties:
+// false), so the number of fields is bounded by the contract itself.
+type Limits struct {
+	MaxBytes     int
+	MaxTextChars int
+}
+
+// Validate rejects limits the contract cannot honour.
+func (l Limits) Validate() error {
+	if l.MaxBytes < 0 || l.MaxBytes > MaxEventBytes {
+		return fmt.Errorf("event size limit %d: must be between 1 and the v1 ceiling %d", l.MaxBytes, MaxEventBytes)
+	}
+	if l.MaxTextChars < 0 || l.MaxTextChars > MaxTextChars {
+		return fmt.Errorf("text length limit %d: must be between 1 and the v1 ceiling %d", l.MaxTextChars, MaxTextChars)
+	}
+	return nil
+}
+
+func (l Limits) bytes() int {
+	if l.MaxBytes <= 0 {
+		return MaxEventBytes
+	}
+	return l.MaxBytes
+}
+
+func (l Limits) textChars() int {
+	if l.MaxTextChars <= 0 {
+		return MaxTextChars
+	}
+	return l.MaxTextChars
+}
 
 // ErrInvalid marks input that can never be processed (bad JSON, schema
 // violation); such events go to the dead-letter subject at once.
@@ -60,10 +99,13 @@ func compiled() (*jsonschema.Schema, *jsonschema.Schema, error) {
 
 // Decode parses and validates one interaction event against the v1 schema.
 // Errors wrap ErrInvalid and say which rule failed, for the dead-letter reason.
-func Decode(raw []byte) (Event, error) {
+func Decode(raw []byte) (Event, error) { return DecodeLimited(raw, Limits{}) }
+
+// DecodeLimited is Decode with operator limits below the contract's.
+func DecodeLimited(raw []byte, lim Limits) (Event, error) {
 	var ev Event
-	if len(raw) > MaxEventBytes {
-		return ev, fmt.Errorf("%w: %d bytes exceeds the %d-byte limit", ErrInvalid, len(raw), MaxEventBytes)
+	if max := lim.bytes(); len(raw) > max {
+		return ev, fmt.Errorf("%w: %d bytes exceeds the %d-byte event limit", ErrInvalid, len(raw), max)
 	}
 	if !utf8.Valid(raw) {
 		// encoding/json would quietly turn bad bytes into U+FFFD; a producer
@@ -83,6 +125,13 @@ func Decode(raw []byte) (Event, error) {
 	}
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return ev, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if max := lim.textChars(); len(ev.Data.Text) > max {
+		// Byte length bounds the character count from above: count only
+		// when it could matter.
+		if n := utf8.RuneCountInString(ev.Data.Text); n > max {
+			return Event{}, fmt.Errorf("%w: /data/text has %d characters, over the %d-character limit", ErrInvalid, n, max)
+		}
 	}
 	return ev, nil
 }

@@ -55,3 +55,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeLimited(t *testing.T) {
+	lim := Limits{MaxBytes: 2048, MaxTextChars: 10}
+	if err := lim.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// "Eso lo maneja otra área" is 23 characters (24 bytes): over 10.
+	_, err := DecodeLimited([]byte(validMessage), lim)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "23 characters, over the 10-character limit") {
+		t.Fatalf("text limit: %v", err)
+	}
+	if _, err := DecodeLimited([]byte(validMessage), Limits{MaxTextChars: 23}); err != nil {
+		t.Fatalf("text at the limit must pass: %v", err)
+	}
+	_, err = DecodeLimited([]byte(validMessage), Limits{MaxBytes: 100})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "100-byte event limit") {
+		t.Fatalf("size limit: %v", err)
+	}
+	for _, bad := range []Limits{{MaxBytes: MaxEventBytes + 1}, {MaxTextChars: MaxTextChars + 1}, {MaxBytes: -1}} {
+		if bad.Validate() == nil {
+			t.Errorf("%+v: limits above the contract must be refused", bad)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigia-cx/vigia/pkg/config"
 	"github.com/vigia-cx/vigia/pkg/detect"
 	"github.com/vigia-cx/vigia/pkg/enrich"
+	"github.com/vigia-cx/vigia/pkg/event"
 	"github.com/vigia-cx/vigia/pkg/redact"
 	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/service"
@@ -50,7 +51,22 @@ func KVStores(ctx context.Context, js jetstream.JetStream) (Stores, error) {
 // Option adjusts the stages Stages and AllInOne build.
 type Option func(*options)
 
-type options struct{ redactor *redact.Redactor }
+type options struct {
+	redactor *redact.Redactor
+	limits   event.Limits
+}
+
+// WithLimits makes the decode stage reject events over l.
+func WithLimits(l event.Limits) Option { return func(o *options) { o.limits = l } }
+
+// EventLimits checks the configured input limits against the contract.
+func EventLimits(c config.Limits) (event.Limits, error) {
+	l := event.Limits{MaxBytes: c.MaxEventBytes, MaxTextChars: c.MaxTextChars}
+	if err := l.Validate(); err != nil {
+		return l, fmt.Errorf("config: %w", err)
+	}
+	return l, nil
+}
 
 // WithRedactor makes the enrich stage redact with r (enrich.NewRedactor
 // builds it from VIGIA_REDACT_*); without it every type is redacted and no
@@ -75,7 +91,7 @@ func Stages(stores Stores, p config.Pipeline, opts ...Option) (stage.Chain, *det
 	if err != nil {
 		return nil, nil, err
 	}
-	return stage.Chain{stage.DecodeEvents{}, enrich.Stage{Redactor: o.redactor}, classify.Stage{C: c}, ds}, det, nil
+	return stage.Chain{stage.DecodeEvents{Limits: o.limits}, enrich.Stage{Redactor: o.redactor}, classify.Stage{C: c}, ds}, det, nil
 }
 
 // Node is a running pipeline: the runner, and the sweeper that fires

@@ -13,14 +13,17 @@ import (
 )
 
 // DecodeEvents is the first step on raw interaction events: parse and
-// validate against the v1 schema. A bad event fails with the schema's reason.
-type DecodeEvents struct{}
+// validate against the v1 schema and the operator's limits. A bad event fails
+// with the schema's reason.
+type DecodeEvents struct {
+	Limits event.Limits
+}
 
 // Name implements Stage.
 func (DecodeEvents) Name() string { return "decode" }
 
 // Process implements Stage.
-func (DecodeEvents) Process(_ context.Context, items []*Item) error {
+func (d DecodeEvents) Process(_ context.Context, items []*Item) error {
 	for _, it := range items {
 		if strings.HasPrefix(it.Subject, TimerSubjectPrefix) {
 			ev, err := DecodeTimer(it.Raw)
@@ -31,7 +34,7 @@ func (DecodeEvents) Process(_ context.Context, items []*Item) error {
 			it.Record = &event.Record{Event: ev}
 			continue
 		}
-		ev, err := event.Decode(it.Raw)
+		ev, err := event.DecodeLimited(it.Raw, d.Limits)
 		if err != nil {
 			it.Fail("decode", err)
 			continue

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/enrich"
+	"github.com/vigia-cx/vigia/pkg/pipeline"
 	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/service"
 	"github.com/vigia-cx/vigia/pkg/stage"
@@ -25,7 +26,11 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	st := stage.Chain{stage.DecodeEvents{}, enrich.Stage{Redactor: red}}
+	lim, err := pipeline.EventLimits(d.Cfg.Limits)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := stage.Chain{stage.DecodeEvents{Limits: lim}, enrich.Stage{Redactor: red}}
 	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
 	return r, nil, err

@@ -68,6 +68,10 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 	if err != nil {
 		return nil, err
 	}
+	lim, err := pipeline.EventLimits(cfg.Limits)
+	if err != nil {
+		return nil, err
+	}
 	n := &node{log: log, natsURL: cfg.NATS.URL}
 	if n.natsURL == "" {
 		host, port, err := splitHostPort(cfg.Embedded.Listen)
@@ -118,7 +122,7 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		n.stop()
 		return nil, err
 	}
-	if n.runner, err = pipeline.AllInOne(ctx, n.js, ch, cfg.Pipeline, log, pipeline.WithRedactor(red)); err != nil {
+	if n.runner, err = pipeline.AllInOne(ctx, n.js, ch, cfg.Pipeline, log, pipeline.WithRedactor(red), pipeline.WithLimits(lim)); err != nil {
 		n.stop()
 		return nil, err
 	}
