@@ -15,6 +15,12 @@ if [[ -z ${VIGIA_CLICKHOUSE_ADDR:-} ]]; then
 fi
 eval "$(deploy/clickhouse/start.sh | tail -1)"
 export VIGIA_TEST_CLICKHOUSE_ADDR=$VIGIA_CLICKHOUSE_ADDR
+# The writer and read-only analyst users start.sh defines on a server it
+# started; a server given from outside is tested without them.
+if [[ -n $started_here ]]; then
+    export VIGIA_TEST_CLICKHOUSE_WRITER_PASSWORD_FILE=$VIGIA_STATE_DIR/clickhouse/writer.password
+    export VIGIA_TEST_CLICKHOUSE_ANALYST_PASSWORD_FILE=$VIGIA_STATE_DIR/clickhouse/analyst.password
+fi
 unset VIGIA_CLICKHOUSE_ADDR
 if [[ -n $started_here ]]; then
     trap 'deploy/clickhouse/stop.sh >/dev/null 2>&1 || true' EXIT

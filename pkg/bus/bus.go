@@ -10,6 +10,8 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -42,6 +44,9 @@ const (
 	HeaderOrigStream  = "Vigia-Original-Stream"
 	HeaderOrigSeq     = "Vigia-Original-Seq"
 	HeaderDeliveries  = "Vigia-Deliveries"
+	// HeaderReplayOf marks a message `vigia dlq replay` put back: the
+	// sequence of the dead letter it came from.
+	HeaderReplayOf = "Vigia-Replay-Of"
 )
 
 // StageSubject is where a pipeline stage publishes a record in
@@ -64,8 +69,11 @@ func Partition(tenant, conversationID string, n int) int {
 }
 
 // Connect dials NATS with reconnects forever (a restarted server must not
-// kill the services) and logs connection changes.
+// kill the services) and logs connection changes. A server that refuses
+// the credentials is an error at once, not an endless silent retry: bad
+// configuration must fail the start, an absent server must not.
 func Connect(url, name string, log *slog.Logger, opts ...nats.Option) (*nats.Conn, error) {
+	var lastErr atomic.Value // string: log a failing reconnect once per cause
 	base := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
@@ -76,13 +84,53 @@ func Connect(url, name string, log *slog.Logger, opts ...nats.Option) (*nats.Con
 				log.Warn("nats disconnected", "err", err)
 			}
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil && lastErr.Swap(err.Error()) != err.Error() {
+				log.Warn("nats reconnect failed; retrying", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			lastErr.Store("")
+			log.Info("nats reconnected", "url", c.ConnectedUrlRedacted())
+		}),
 	}
 	nc, err := nats.Connect(url, append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats: %w", err)
 	}
+	// nats.go gives up on a server after repeated authorization errors and
+	// closes the connection; see whether that happens on the first try.
+	deadline := time.Now().Add(3 * time.Second)
+	for nc.Status() == nats.RECONNECTING || nc.Status() == nats.CONNECTING {
+		if e := nc.LastError(); e != nil && isAuthError(e) {
+			nc.Close()
+			return nil, fmt.Errorf("connect to nats %s: %w", redactURL(url), e)
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if nc.IsClosed() {
+		return nil, fmt.Errorf("connect to nats %s: %w", redactURL(url), nc.LastError())
+	}
 	return nc, nil
+}
+
+func isAuthError(err error) bool {
+	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
+		errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrPermissionViolation)
+}
+
+// redactURL drops user information from a NATS URL for error messages.
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			return u[:j+3] + "[redacted]" + u[i:]
+		}
+		return "[redacted]" + u[i:]
+	}
+	return u
 }
 
 // Topology sizes the streams; zero values take the defaults.

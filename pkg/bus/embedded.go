@@ -17,6 +17,12 @@ type EmbeddedConfig struct {
 	// SyncAlways makes every write fsync before it is acknowledged: the
 	// single-node default, since there is no replica to recover from.
 	SyncAlways bool
+	// ConfigFile, if set, is a nats-server configuration file (accounts,
+	// users and permissions, TLS; see deploy/nats/nats.conf) the server
+	// starts from. Host, Port, StoreDir and SyncAlways above still win over
+	// the file's listen address, store_dir and sync setting, and JetStream
+	// is always enabled.
+	ConfigFile string
 }
 
 // StartEmbedded runs a JetStream-enabled NATS server inside this process.
@@ -24,14 +30,25 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	opts := &server.Options{
-		ServerName: "vigia-embedded",
-		Host:       cfg.Host,
-		Port:       cfg.Port,
-		JetStream:  true,
-		StoreDir:   cfg.StoreDir,
-		NoSigs:     true,
-		MaxPayload: 8 << 20,
+	opts := &server.Options{}
+	if cfg.ConfigFile != "" {
+		fo, err := server.ProcessConfigFile(cfg.ConfigFile)
+		if err != nil {
+			return nil, fmt.Errorf("embedded nats: config %s: %w", cfg.ConfigFile, err)
+		}
+		opts = fo
+	}
+	if opts.ServerName == "" {
+		opts.ServerName = "vigia-embedded"
+	}
+	opts.Host, opts.Port = cfg.Host, cfg.Port
+	opts.JetStream = true
+	if cfg.StoreDir != "" || cfg.ConfigFile == "" {
+		opts.StoreDir = cfg.StoreDir
+	}
+	opts.NoSigs = true
+	if opts.MaxPayload == 0 {
+		opts.MaxPayload = 8 << 20
 	}
 	if cfg.SyncAlways {
 		opts.SyncAlways = true
