@@ -10,12 +10,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
-	"github.com/vigia-cx/vigia/pkg/detect"
 	"github.com/vigia-cx/vigia/pkg/stage"
+	"github.com/vigia-cx/vigia/pkg/telemetry"
 )
 
 // traceHeaders are carried from a stage's input to its outputs, so one
-// event's trace spans every hop.
+// event's trace spans every hop. The runner has already replaced a traced
+// item's traceparent with its own span's, so the next hop's span is a child
+// of this hop's.
 var traceHeaders = []string{"traceparent", "tracestate"}
 
 func carry(in map[string][]string, out nats.Header) {
@@ -28,8 +30,9 @@ func carry(in map[string][]string, out nats.Header) {
 
 // publishAll publishes msgs asynchronously and waits for every ack: a batch
 // is durable when JetStream has stored all of it. A retry republishes the
-// same ids, which the stream's duplicate window absorbs.
-func publishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
+// same ids, which the stream's duplicate window absorbs. onAck, if not nil,
+// sees each message's ack, by index.
+func publishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg, onAck func(i int, ack *jetstream.PubAck)) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
 		f, err := js.PublishMsgAsync(m)
@@ -40,9 +43,12 @@ func publishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) e
 	}
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()
-	for _, f := range futures {
+	for i, f := range futures {
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			if onAck != nil {
+				onAck(i, ack)
+			}
 		case err := <-f.Err():
 			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
 		case <-timeout.C:
@@ -77,7 +83,7 @@ func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 		subj := bus.StageSubject(s.Next, bus.Partition(ev.TenantOrDefault(), ev.ConversationID(), s.Partitions))
 		msgs = append(msgs, &nats.Msg{Subject: subj, Header: h, Data: data})
 	}
-	return publishAll(ctx, s.JS, msgs)
+	return publishAll(ctx, s.JS, msgs, nil)
 }
 
 // EscalationSink publishes the escalations a batch raised, each once: its
@@ -86,21 +92,37 @@ type EscalationSink struct {
 	JS jetstream.JetStream
 }
 
-// Write implements stage.Sink.
+// Write implements stage.Sink. It walks the items itself, as
+// detect.Escalations does, to give each escalation the trace context of the
+// event that raised it.
 func (s EscalationSink) Write(ctx context.Context, items []*stage.Item) error {
-	escs := detect.Escalations(items)
-	if len(escs) == 0 {
+	var msgs []*nats.Msg
+	var severities []string
+	for _, it := range items {
+		if !it.OK() || it.Record == nil || it.Record.Detected == nil {
+			continue
+		}
+		escs := it.Record.Detected.Escalations
+		for i := range escs {
+			data, err := json.Marshal(&escs[i])
+			if err != nil {
+				return stage.Permanent(fmt.Errorf("encode escalation: %w", err))
+			}
+			h := nats.Header{}
+			h.Set(jetstream.MsgIDHeader, escs[i].ID)
+			carry(it.Header, h)
+			msgs = append(msgs, &nats.Msg{Subject: escs[i].NATSSubject(), Header: h, Data: data})
+			severities = append(severities, escs[i].Data.Severity)
+		}
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
-	msgs := make([]*nats.Msg, 0, len(escs))
-	for i := range escs {
-		data, err := json.Marshal(&escs[i])
-		if err != nil {
-			return stage.Permanent(fmt.Errorf("encode escalation: %w", err))
+	// Counted on the ack that stored it, not on the duplicate a retried
+	// batch republishes: the count is of escalations raised.
+	return publishAll(ctx, s.JS, msgs, func(i int, ack *jetstream.PubAck) {
+		if !ack.Duplicate {
+			telemetry.EscalationsPublished.WithLabelValues(telemetry.Severity(severities[i])).Inc()
 		}
-		h := nats.Header{}
-		h.Set(jetstream.MsgIDHeader, escs[i].ID)
-		msgs = append(msgs, &nats.Msg{Subject: escs[i].NATSSubject(), Header: h, Data: data})
-	}
-	return publishAll(ctx, s.JS, msgs)
+	})
 }

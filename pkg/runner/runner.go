@@ -17,9 +17,14 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/stage"
+	"github.com/vigia-cx/vigia/pkg/telemetry"
 )
 
 // Config of one runner.
@@ -45,6 +50,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxRetryInterval caps the backoff between retries of a failed write.
 	MaxRetryInterval time.Duration
+	// LagInterval is how often the consumer's pending counts are polled for
+	// the lag gauges.
+	LagInterval time.Duration
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -81,6 +89,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxRetryInterval <= 0 {
 		c.MaxRetryInterval = 5 * time.Second
 	}
+	if c.LagInterval <= 0 {
+		c.LagInterval = 5 * time.Second
+	}
 	return c, nil
 }
 
@@ -97,6 +108,17 @@ type Runner struct {
 	sink  stage.Sink
 	log   *slog.Logger
 	Stats Stats
+	m     metrics
+	// Span names, built once rather than per batch.
+	batchSpan, msgSpan string
+}
+
+// metrics are the runner's series, resolved once: the hot path then only
+// adds to counters, without label lookups.
+type metrics struct {
+	received, acked, redelivered, retries prometheus.Counter
+	batchSize, batchDur                   prometheus.Observer
+	pending, ackPending                   prometheus.Gauge
 }
 
 // New validates cfg and makes a runner.
@@ -105,7 +127,20 @@ func New(js jetstream.JetStream, cfg Config, st stage.Stage, sink stage.Sink, lo
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{cfg: cfg, js: js, stage: st, sink: sink, log: log.With("runner", cfg.Name)}, nil
+	n := cfg.Name
+	return &Runner{cfg: cfg, js: js, stage: st, sink: sink, log: log.With("runner", n),
+		m: metrics{
+			received:    telemetry.MessagesReceived.WithLabelValues(n),
+			acked:       telemetry.MessagesAcked.WithLabelValues(n),
+			redelivered: telemetry.MessagesRedelivered.WithLabelValues(n),
+			retries:     telemetry.BatchRetries.WithLabelValues(n),
+			batchSize:   telemetry.BatchMessages.WithLabelValues(n),
+			batchDur:    telemetry.BatchDuration.WithLabelValues(n),
+			pending:     telemetry.ConsumerPending.WithLabelValues(n),
+			ackPending:  telemetry.ConsumerAckPending.WithLabelValues(n),
+		},
+		batchSpan: n + " batch", msgSpan: n + " process",
+	}, nil
 }
 
 // ConsumerConfig is the durable consumer the runner binds to.
@@ -122,94 +157,119 @@ func (r *Runner) ConsumerConfig() jetstream.ConsumerConfig {
 	}
 }
 
-// Run consumes until ctx is cancelled, then drains: no new pulls, buffered
-// messages are processed and acked, within ShutdownTimeout. It returns nil
-// after a clean drain.
+// Run consumes until ctx is cancelled, then drains: no new pulls, the
+// messages already pulled are processed and acked, within ShutdownTimeout.
+// It returns nil after a clean drain, and when ctx ends before consuming
+// began (a SIGTERM during start-up is not a failure).
+//
+// Messages come from one Fetch per batch, with the next batch fetched while
+// the previous one is handled. A pull request that is answered in full is
+// what makes the drain exact: with a long-lived subscription, messages the
+// server was still sending when it closed would sit unacked until AckWait.
 func (r *Runner) Run(ctx context.Context) error {
 	cons, err := r.js.CreateOrUpdateConsumer(ctx, r.cfg.Stream, r.ConsumerConfig())
 	if err != nil {
+		if ctx.Err() != nil {
+			r.log.Info("stopped before consuming")
+			return nil
+		}
 		return fmt.Errorf("consumer %s on %s: %w", r.cfg.Name, r.cfg.Stream, err)
-	}
-	msgs := make(chan jetstream.Msg, 2*r.cfg.BatchSize)
-	cc, err := cons.Consume(func(m jetstream.Msg) { msgs <- m },
-		jetstream.PullMaxMessages(2*r.cfg.BatchSize),
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			if !errors.Is(err, jetstream.ErrNoHeartbeat) {
-				r.log.Warn("consume", "err", err)
-			}
-		}))
-	if err != nil {
-		return fmt.Errorf("consume %s: %w", r.cfg.Name, err)
 	}
 	// Work continues past ctx for the drain; the deadline starts with it.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	go r.pollLag(ctx, cons)
 	go func() {
 		<-ctx.Done()
 		r.log.Info("draining", "timeout", r.cfg.ShutdownTimeout)
-		cc.Drain()
 		time.AfterFunc(r.cfg.ShutdownTimeout, cancelWork)
 	}()
 	r.log.Info("consuming", "stream", r.cfg.Stream, "filter", r.cfg.Filter, "batch", r.cfg.BatchSize, "wait", r.cfg.BatchWait)
-	batch := make([]jetstream.Msg, 0, r.cfg.BatchSize)
-	for {
-		batch, closed := r.collect(msgs, cc.Closed(), batch[:0])
-		if len(batch) > 0 {
-			r.handle(work, batch)
-		}
-		if closed && len(msgs) == 0 {
-			if work.Err() != nil {
-				return fmt.Errorf("runner %s: drain did not finish within %s", r.cfg.Name, r.cfg.ShutdownTimeout)
-			}
-			r.log.Info("drained", "received", r.Stats.Received.Load(), "written", r.Stats.Written.Load(), "dead_lettered", r.Stats.DeadLettered.Load())
-			return nil
-		}
+	batches := make(chan []jetstream.Msg)
+	go r.fetch(ctx, work, cons, batches)
+	for batch := range batches {
+		r.handle(work, batch)
 	}
+	if work.Err() != nil {
+		return fmt.Errorf("runner %s: drain did not finish within %s", r.cfg.Name, r.cfg.ShutdownTimeout)
+	}
+	r.log.Info("drained", "received", r.Stats.Received.Load(), "written", r.Stats.Written.Load(), "dead_lettered", r.Stats.DeadLettered.Load())
+	return nil
 }
 
-// collect waits for a first message, then fills the batch until it is full
-// or BatchWait has passed since that first message.
-func (r *Runner) collect(msgs <-chan jetstream.Msg, closed <-chan struct{}, batch []jetstream.Msg) ([]jetstream.Msg, bool) {
-	select {
-	case m := <-msgs:
-		batch = append(batch, m)
-	case <-closed:
-		// Messages delivered just before the close are still in the channel.
-		for len(batch) < r.cfg.BatchSize {
+// fetch pulls batches until ctx ends, then closes out. A batch waiting for
+// the handler (which may be retrying a write for minutes) is kept in
+// progress, so its AckWait does not run out while it waits its turn.
+func (r *Runner) fetch(ctx, work context.Context, cons jetstream.Consumer, out chan<- []jetstream.Msg) {
+	defer close(out)
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval, bo.MaxElapsedTime = 50*time.Millisecond, 2*time.Second, 0
+	keepAlive := time.NewTicker(r.cfg.AckWait / 4)
+	defer keepAlive.Stop()
+	for ctx.Err() == nil {
+		res, err := cons.Fetch(r.cfg.BatchSize, jetstream.FetchMaxWait(r.cfg.BatchWait))
+		if err != nil {
+			r.log.Warn("fetch", "err", err)
 			select {
-			case m := <-msgs:
-				batch = append(batch, m)
-			default:
-				return batch, true
+			case <-time.After(bo.NextBackOff()):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		batch := make([]jetstream.Msg, 0, r.cfg.BatchSize)
+		for m := range res.Messages() {
+			batch = append(batch, m)
+		}
+		if err := res.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
+			r.log.Warn("fetch", "err", err, "messages", len(batch))
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		bo.Reset()
+	send:
+		for {
+			select {
+			case out <- batch:
+				break send
+			case <-keepAlive.C:
+				for _, m := range batch {
+					_ = m.InProgress()
+				}
+			case <-work.Done():
+				// The drain deadline passed: these were never handled, so
+				// they go back at once rather than after AckWait.
+				for _, m := range batch {
+					_ = m.Nak()
+				}
+				return
 			}
 		}
-		return batch, true
 	}
-	timer := time.NewTimer(r.cfg.BatchWait)
-	defer timer.Stop()
-	for len(batch) < r.cfg.BatchSize {
-		select {
-		case m := <-msgs:
-			batch = append(batch, m)
-		case <-timer.C:
-			return batch, false
-		case <-closed:
-			return r.collectRest(msgs, batch), true
-		}
-	}
-	return batch, false
 }
 
-func (r *Runner) collectRest(msgs <-chan jetstream.Msg, batch []jetstream.Msg) []jetstream.Msg {
-	for len(batch) < r.cfg.BatchSize {
+// pollLag keeps the lag gauges current until ctx ends. Polled, not pushed:
+// the server knows the counts, and asking every few seconds costs one
+// request per consumer.
+func (r *Runner) pollLag(ctx context.Context, cons jetstream.Consumer) {
+	t := time.NewTicker(r.cfg.LagInterval)
+	defer t.Stop()
+	for {
+		ictx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		info, err := cons.Info(ictx)
+		cancel()
+		if err == nil {
+			r.m.pending.Set(float64(info.NumPending))
+			r.m.ackPending.Set(float64(info.NumAckPending))
+		} else if ctx.Err() == nil {
+			r.log.Debug("consumer info", "err", err)
+		}
 		select {
-		case m := <-msgs:
-			batch = append(batch, m)
-		default:
-			return batch
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
-	return batch
 }
 
 type inflight struct {
@@ -217,20 +277,43 @@ type inflight struct {
 	item       *stage.Item
 	deliveries uint64
 	streamSeq  uint64
+	// remote is the trace context the message arrived with (zero if none);
+	// span is this hop's span for it, when the message is traced and
+	// sampled and a tracer provider records.
+	remote trace.SpanContext
+	span   trace.Span
 }
 
 // handle processes one batch end to end. Every message leaves it acked,
 // terminated after a durable dead letter, or nak'ed for redelivery.
+//
+// Tracing: one span per batch, the parent of the stage and insert spans,
+// linked to the messages' incoming contexts. A message that arrives with a
+// sampled traceparent also gets a span of its own, a child of that
+// traceparent, whose context replaces the traceparent the outputs carry:
+// an event's trace then shows each hop. Untraced messages cost nothing
+// per message; without a recording provider the incoming trace context is
+// carried through unchanged.
 func (r *Runner) handle(ctx context.Context, msgs []jetstream.Msg) {
+	start := time.Now()
 	r.Stats.Batches.Add(1)
 	r.Stats.Received.Add(int64(len(msgs)))
+	r.m.received.Add(float64(len(msgs)))
+	r.m.batchSize.Observe(float64(len(msgs)))
+	defer func() { r.m.batchDur.Observe(time.Since(start).Seconds()) }()
 	fl := make([]inflight, len(msgs))
 	items := make([]*stage.Item, 0, len(msgs))
+	traced := 0
 	for i, m := range msgs {
 		it := &stage.Item{Subject: m.Subject(), Raw: m.Data(), Header: m.Headers()}
 		fl[i] = inflight{msg: m, item: it}
 		if md, err := m.Metadata(); err == nil {
 			fl[i].deliveries, fl[i].streamSeq = md.NumDelivered, md.Sequence.Stream
+		}
+		if it.Header != nil {
+			if fl[i].remote = telemetry.RemoteSpanContext(it.Header); fl[i].remote.IsValid() {
+				traced++
+			}
 		}
 		if fl[i].deliveries >= uint64(r.cfg.MaxDeliver) {
 			// Earlier attempts crashed or kept failing: stop trying.
@@ -239,6 +322,8 @@ func (r *Runner) handle(ctx context.Context, msgs []jetstream.Msg) {
 		}
 		items = append(items, it)
 	}
+	ctx, span := r.startSpans(ctx, fl, traced)
+	defer span.End()
 	err := r.retry(ctx, fl, func() error { return r.process(ctx, items) })
 	if err == nil {
 		err = r.retry(ctx, fl, func() error { return r.writeIsolating(ctx, fl, stage.Live(items)) })
@@ -251,7 +336,8 @@ func (r *Runner) handle(ctx context.Context, msgs []jetstream.Msg) {
 		}
 	}
 	if err != nil {
-		r.abort(fl, err)
+		span.SetStatus(codes.Error, "returned for redelivery")
+		r.abort(ctx, fl, err)
 		return
 	}
 	var written int64
@@ -259,11 +345,75 @@ func (r *Runner) handle(ctx context.Context, msgs []jetstream.Msg) {
 		if f.item.OK() {
 			_ = f.msg.Ack()
 			written++
+			if f.span != nil {
+				f.span.End()
+			}
 			continue
 		}
 		r.deadLetter(ctx, f)
 	}
 	r.Stats.Written.Add(written)
+	r.m.acked.Add(float64(written))
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int64("vigia.acked", written))
+	}
+}
+
+// startSpans starts the batch span and the traced messages' spans, and
+// points the traced items' headers at their new spans so the sinks carry
+// this hop's context onward.
+func (r *Runner) startSpans(ctx context.Context, fl []inflight, traced int) (context.Context, trace.Span) {
+	tr := telemetry.Tracer()
+	ctx, span := tr.Start(ctx, r.batchSpan)
+	// A no-op provider's root span is invalid: nothing records, and the
+	// incoming contexts pass through untouched.
+	if !span.SpanContext().IsValid() {
+		return ctx, span
+	}
+	if span.IsRecording() {
+		span.SetAttributes(
+			attribute.String("messaging.system", "nats"),
+			attribute.String("messaging.consumer.group.name", r.cfg.Name),
+			attribute.Int("messaging.batch.message_count", len(fl)),
+			attribute.Int("vigia.traced", traced),
+		)
+	}
+	if traced == 0 {
+		return ctx, span
+	}
+	batch := trace.Link{SpanContext: span.SpanContext()}
+	for i := range fl {
+		f := &fl[i]
+		if !f.remote.IsValid() {
+			continue
+		}
+		if span.IsRecording() {
+			span.AddLink(trace.Link{SpanContext: f.remote})
+		}
+		if !f.remote.IsSampled() {
+			continue // the parent's decision: carried through as it came
+		}
+		mctx, ms := tr.Start(trace.ContextWithRemoteSpanContext(ctx, f.remote), r.msgSpan,
+			trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithLinks(batch),
+			trace.WithAttributes(
+				attribute.String("messaging.system", "nats"),
+				attribute.String("messaging.destination.name", f.msg.Subject()),
+				attribute.String("messaging.consumer.group.name", r.cfg.Name),
+				attribute.Int64("messaging.nats.stream_sequence", int64(f.streamSeq)),
+				attribute.Int64("messaging.nats.deliveries", int64(f.deliveries)),
+			))
+		f.span = ms
+		// A copy: the received message's own headers stay as they came.
+		h := make(map[string][]string, len(f.item.Header)+1)
+		for k, v := range f.item.Header {
+			h[k] = v
+		}
+		delete(h, "tracestate")
+		telemetry.Inject(mctx, h)
+		f.item.Header = h
+	}
+	return ctx, span
 }
 
 // process runs the stage; a panic is isolated to the items that cause it.
@@ -272,7 +422,7 @@ func (r *Runner) process(ctx context.Context, items []*stage.Item) (err error) {
 		if p := recover(); p != nil {
 			err = nil
 			r.abortStage(items)
-			r.log.Error("stage panicked; isolating items", "panic", p)
+			r.log.ErrorContext(ctx, "stage panicked; isolating items", "panic", p)
 			for _, it := range items {
 				r.processOne(ctx, it)
 			}
@@ -335,7 +485,8 @@ func (r *Runner) retry(ctx context.Context, fl []inflight, op func() error) erro
 	lastProgress := time.Now()
 	return backoff.RetryNotify(op, backoff.WithContext(bo, ctx), func(err error, wait time.Duration) {
 		r.Stats.Retries.Add(1)
-		r.log.Warn("batch failed; retrying", "err", err, "in", wait, "messages", len(fl))
+		r.m.retries.Inc()
+		r.log.WarnContext(ctx, "batch failed; retrying", "err", err, "in", wait, "messages", len(fl))
 		if time.Since(lastProgress) > r.cfg.AckWait/4 {
 			for _, f := range fl {
 				_ = f.msg.InProgress()
@@ -346,8 +497,8 @@ func (r *Runner) retry(ctx context.Context, fl []inflight, op func() error) erro
 }
 
 // abort gives the batch back to JetStream for redelivery.
-func (r *Runner) abort(fl []inflight, err error) {
-	r.log.Warn("batch not written; returned for redelivery", "err", err, "messages", len(fl))
+func (r *Runner) abort(ctx context.Context, fl []inflight, err error) {
+	r.log.WarnContext(ctx, "batch not written; returned for redelivery", "err", err, "messages", len(fl))
 	items := make([]*stage.Item, len(fl))
 	for i, f := range fl {
 		items[i] = f.item
@@ -355,7 +506,12 @@ func (r *Runner) abort(fl []inflight, err error) {
 	r.abortStage(items)
 	for _, f := range fl {
 		_ = f.msg.Nak()
+		if f.span != nil {
+			f.span.SetStatus(codes.Error, "returned for redelivery")
+			f.span.End()
+		}
 	}
+	r.m.redelivered.Add(float64(len(fl)))
 }
 
 // deadLetter publishes the original message with the reason to
@@ -363,9 +519,20 @@ func (r *Runner) abort(fl []inflight, err error) {
 // dead letter cannot be stored, the message is nak'ed: never dropped.
 func (r *Runner) deadLetter(ctx context.Context, f inflight) {
 	reason := f.item.Failure.Error()
+	failedStage := nonEmpty(f.item.FailedStage, r.cfg.Name)
+	if f.span != nil {
+		ctx = trace.ContextWithSpan(ctx, f.span)
+		f.span.SetStatus(codes.Error, truncate(reason, 200))
+		f.span.SetAttributes(attribute.String("vigia.failed_stage", failedStage))
+		defer f.span.End()
+	} else if f.remote.IsValid() {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, f.remote)
+	}
 	h := nats.Header{}
+	// The dead letter keeps the message's trace, to find it from the DLQ.
+	carry(f.item.Header, h)
 	h.Set(bus.HeaderDLQReason, reason)
-	h.Set(bus.HeaderDLQStage, nonEmpty(f.item.FailedStage, r.cfg.Name))
+	h.Set(bus.HeaderDLQStage, failedStage)
 	h.Set(bus.HeaderOrigSubject, f.msg.Subject())
 	h.Set(bus.HeaderOrigStream, r.cfg.Stream)
 	h.Set(bus.HeaderOrigSeq, strconv.FormatUint(f.streamSeq, 10))
@@ -375,12 +542,14 @@ func (r *Runner) deadLetter(ctx context.Context, f inflight) {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if _, err := r.js.PublishMsg(pctx, dl); err != nil {
-		r.log.Error("dead letter not stored; will retry", "err", err, "seq", f.streamSeq)
+		r.log.ErrorContext(ctx, "dead letter not stored; will retry", "err", err, "seq", f.streamSeq)
 		_ = f.msg.NakWithDelay(time.Second)
+		r.m.redelivered.Inc()
 		return
 	}
 	r.Stats.DeadLettered.Add(1)
-	r.log.Warn("dead-lettered", "seq", f.streamSeq, "subject", f.msg.Subject(), "reason", reason)
+	telemetry.DeadLetters.WithLabelValues(r.cfg.Name, failedStage).Inc()
+	r.log.WarnContext(ctx, "dead-lettered", "seq", f.streamSeq, "subject", f.msg.Subject(), "reason", reason)
 	_ = f.msg.TermWithReason(truncate(reason, 200))
 }
 

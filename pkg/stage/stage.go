@@ -9,8 +9,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vigia-cx/vigia/pkg/event"
+	"github.com/vigia-cx/vigia/pkg/telemetry"
 )
 
 // Item is one message moving through a pipeline.
@@ -28,6 +34,12 @@ type Item struct {
 	Failure error
 	// FailedStage is the stage that set Failure.
 	FailedStage string
+	// Settled marks a redelivery whose output is already durable (the
+	// detect stage finds the event in the committed state, which is only
+	// committed after the output was written): later stages and sinks skip
+	// it and the runner acks it. Writing it again could only differ from
+	// what was written, since the context it was judged in has moved on.
+	Settled bool
 }
 
 // Fail marks the item as unprocessable by stage for reason err.
@@ -94,20 +106,52 @@ func (c Chain) Name() string {
 
 // Process runs each stage over the items still OK.
 func (c Chain) Process(ctx context.Context, items []*Item) error {
+	tr := telemetry.Tracer()
 	live := make([]*Item, 0, len(items))
 	for _, s := range c {
 		live = live[:0]
 		for _, it := range items {
-			if it.OK() {
+			if it.OK() && !it.Settled {
 				live = append(live, it)
 			}
 		}
 		if len(live) == 0 {
 			return nil
 		}
-		if err := s.Process(ctx, live); err != nil {
-			return fmt.Errorf("stage %s: %w", s.Name(), err)
+		if err := runStage(ctx, tr, s, live); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// runStage runs one stage of a chain in a span of its own, a child of the
+// caller's (the runner's batch span), and counts its events in, out and
+// failed. Counts are per batch, so the cost does not grow with its size.
+func runStage(ctx context.Context, tr trace.Tracer, s Stage, live []*Item) error {
+	name := s.Name()
+	ctx, span := tr.Start(ctx, "stage "+name)
+	defer span.End()
+	start := time.Now()
+	if err := s.Process(ctx, live); err != nil {
+		telemetry.StageErrors.WithLabelValues(name).Inc()
+		span.SetStatus(codes.Error, err.Error())
+		return fmt.Errorf("stage %s: %w", name, err)
+	}
+	telemetry.StageDuration.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	failed := 0
+	for _, it := range live {
+		if !it.OK() {
+			failed++
+		}
+	}
+	telemetry.StageEventsIn.WithLabelValues(name).Add(float64(len(live)))
+	telemetry.StageEventsOut.WithLabelValues(name).Add(float64(len(live) - failed))
+	if failed > 0 {
+		telemetry.StageEventsFailed.WithLabelValues(name).Add(float64(failed))
+	}
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("vigia.events_in", len(live)), attribute.Int("vigia.events_failed", failed))
 	}
 	return nil
 }
@@ -147,11 +191,11 @@ func (s Sinks) Write(ctx context.Context, items []*Item) error {
 	return nil
 }
 
-// Live returns the items that have not failed.
+// Live returns the items that have neither failed nor settled.
 func Live(items []*Item) []*Item {
 	out := make([]*Item, 0, len(items))
 	for _, it := range items {
-		if it.OK() {
+		if it.OK() && !it.Settled {
 			out = append(out, it)
 		}
 	}

@@ -9,9 +9,13 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vigia-cx/vigia/pkg/event"
 	"github.com/vigia-cx/vigia/pkg/stage"
+	"github.com/vigia-cx/vigia/pkg/telemetry"
 )
 
 // Column lists are explicit: ClickHouse 18.16 needs them for native batches,
@@ -63,27 +67,64 @@ func (w *Writer) Write(ctx context.Context, items []*stage.Item) error {
 	return w.writeEscalations(ctx, items, ingested)
 }
 
-func (w *Writer) send(ctx context.Context, query string, fill func(driver.Batch) (int, error)) error {
-	batch, err := w.Conn.PrepareBatch(ctx, query)
+// table is one insert target: its name for metrics and spans, its query.
+type table struct{ name, query, span string }
+
+func newTable(name, query string) table { return table{name, query, "clickhouse insert " + name} }
+
+var (
+	tableEvents        = newTable("interaction_events", insertEvents)
+	tableSignals       = newTable("signals", insertSignals)
+	tableConversations = newTable("conversations", insertConversations)
+	tableEscalations   = newTable("escalations", insertEscalations)
+)
+
+// send inserts one table's batch in a span of its own. Latency is observed
+// only for inserts that stored rows, so empty batches (no signals in this
+// batch) do not drag the histogram down.
+func (w *Writer) send(ctx context.Context, t table, fill func(driver.Batch) (int, error)) (err error) {
+	ctx, span := telemetry.Tracer().Start(ctx, t.span, trace.WithSpanKind(trace.SpanKindClient))
+	defer func() {
+		if err != nil {
+			kind := "transient"
+			if errors.Is(err, stage.ErrPermanent) {
+				kind = "permanent"
+			}
+			telemetry.InsertErrors.WithLabelValues(t.name, kind).Inc()
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+	}()
+	start := time.Now()
+	batch, err := w.Conn.PrepareBatch(ctx, t.query)
 	if err != nil {
-		return classify(fmt.Errorf("prepare batch: %w", err))
+		return classify(fmt.Errorf("prepare batch %s: %w", t.name, err))
 	}
 	n, err := fill(batch)
 	if err != nil {
 		_ = batch.Abort()
-		return stage.Permanent(fmt.Errorf("append row: %w", err))
+		return stage.Permanent(fmt.Errorf("append row to %s: %w", t.name, err))
 	}
 	if n == 0 {
 		return batch.Abort()
 	}
 	if err := batch.Send(); err != nil {
-		return classify(fmt.Errorf("insert %d rows: %w", n, err))
+		return classify(fmt.Errorf("insert %d rows into %s: %w", n, t.name, err))
+	}
+	telemetry.InsertDuration.WithLabelValues(t.name).Observe(time.Since(start).Seconds())
+	telemetry.InsertedRows.WithLabelValues(t.name).Add(float64(n))
+	if span.IsRecording() {
+		span.SetAttributes(
+			attribute.String("db.system.name", "clickhouse"),
+			attribute.String("db.collection.name", t.name),
+			attribute.Int("vigia.rows", n),
+		)
 	}
 	return nil
 }
 
 func (w *Writer) writeEvents(ctx context.Context, items []*stage.Item, ingested time.Time) error {
-	return w.send(ctx, insertEvents, func(b driver.Batch) (int, error) {
+	return w.send(ctx, tableEvents, func(b driver.Batch) (int, error) {
 		n := 0
 		for _, it := range items {
 			r := it.Record
@@ -163,7 +204,7 @@ func SignalID(eventID string, s *event.Signal) string {
 }
 
 func (w *Writer) writeSignals(ctx context.Context, items []*stage.Item, ingested time.Time) error {
-	return w.send(ctx, insertSignals, func(b driver.Batch) (int, error) {
+	return w.send(ctx, tableSignals, func(b driver.Batch) (int, error) {
 		n := 0
 		for _, it := range items {
 			r := it.Record
@@ -209,7 +250,7 @@ func (w *Writer) writeConversations(ctx context.Context, items []*stage.Item, in
 			latest[k] = r
 		}
 	}
-	return w.send(ctx, insertConversations, func(b driver.Batch) (int, error) {
+	return w.send(ctx, tableConversations, func(b driver.Batch) (int, error) {
 		for _, k := range order {
 			r := latest[k]
 			c := &r.Detected.Conversation
@@ -232,7 +273,7 @@ func (w *Writer) writeConversations(ctx context.Context, items []*stage.Item, in
 }
 
 func (w *Writer) writeEscalations(ctx context.Context, items []*stage.Item, ingested time.Time) error {
-	return w.send(ctx, insertEscalations, func(b driver.Batch) (int, error) {
+	return w.send(ctx, tableEscalations, func(b driver.Batch) (int, error) {
 		n := 0
 		for _, it := range items {
 			r := it.Record

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -28,6 +29,9 @@ import (
 type Embedded struct {
 	Listen   string `conf:"default:127.0.0.1:4222,help:host:port of the embedded NATS server (port -1 picks a free one)"`
 	StoreDir string `conf:"help:JetStream store of the embedded server (default <state-dir>/nats)"`
+	// ConfigFile gives the embedded server users, permissions and TLS
+	// (deploy/nats/nats.conf); Listen and StoreDir override what it says.
+	ConfigFile string `conf:"help:nats-server config file of the embedded server (users and permissions and TLS); Listen and StoreDir override it"`
 }
 
 // optionalNATS is config.NATS without a default URL: empty means embedded.
@@ -57,6 +61,8 @@ type node struct {
 	runner  *pipeline.Node
 	natsURL string
 	closeCH func()
+	// ch is kept for the readiness check.
+	ch driver.Conn
 }
 
 // startNode starts (or connects to) NATS, checks the ClickHouse schema and
@@ -85,16 +91,17 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("nats store dir: %w", err)
 		}
-		n.srv, err = bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: dir, SyncAlways: true})
+		n.srv, err = bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: dir, SyncAlways: true, ConfigFile: cfg.Embedded.ConfigFile})
 		if err != nil {
 			return nil, err
 		}
 		n.natsURL = n.srv.ClientURL()
 		log.Info("embedded nats started", "url", n.natsURL, "store", dir)
 	}
-	var opts []nats.Option
-	if cfg.NATS.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(cfg.NATS.CredsFile))
+	opts, err := bus.AuthOptions(cfg.NATS.NATSAuth)
+	if err != nil {
+		n.stop()
+		return nil, err
 	}
 	nc, err := bus.Connect(n.natsURL, "vigia", log, opts...)
 	if err != nil {
@@ -118,6 +125,7 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		return nil, err
 	}
 	n.closeCH = func() { ch.Close() }
+	n.ch = ch
 	if err := store.CheckSchema(ctx, ch, cfg.Clickhouse.Database); err != nil {
 		n.stop()
 		return nil, err
@@ -155,11 +163,26 @@ func cmdRun(ctx context.Context) error {
 		return err
 	}
 	log.Info("starting", "config", config.String(&cfg))
+	// Shut down after the node stopped (defers run last-in first-out), so
+	// the drain's spans are exported and /metrics answers until the end.
+	tel, err := telemetry.Start(ctx, cfg.Telemetry, "vigia", log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := tel.Shutdown(context.Background()); err != nil {
+			log.Warn("telemetry shutdown", "err", err)
+		}
+	}()
+	service.StopReadyOnCancel(ctx, tel.Health)
 	n, err := startNode(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer n.stop()
+	tel.Health.Add("nats", service.NATSReady(n.nc))
+	tel.Health.Add("clickhouse", service.ClickHouseReady(n.ch))
+	tel.Health.SetStarted()
 	if err := n.runner.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
