@@ -112,6 +112,25 @@ func DecodeLimited(raw []byte, lim Limits) (Event, error) {
 		// sending them has a bug worth seeing in the dead-letter queue.
 		return ev, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
 	}
+	ev, err := decodeFast(raw)
+	if err != nil {
+		return Event{}, err
+	}
+	if max := lim.textChars(); len(ev.Data.Text) > max {
+		// Byte length bounds the character count from above: count only
+		// when it could matter.
+		if n := utf8.RuneCountInString(ev.Data.Text); n > max {
+			return Event{}, fmt.Errorf("%w: /data/text has %d characters, over the %d-character limit", ErrInvalid, n, max)
+		}
+	}
+	return ev, nil
+}
+
+// decodeWithSchema is the reference decoder: the JSON Schema validator on
+// the embedded schema, then encoding/json. Decode must agree with it on
+// every input (TestDecodeAgreesWithSchema); it is too slow for the hot path.
+func decodeWithSchema(raw []byte) (Event, error) {
+	var ev Event
 	schema, _, err := compiled()
 	if err != nil {
 		return ev, err
@@ -125,13 +144,6 @@ func DecodeLimited(raw []byte, lim Limits) (Event, error) {
 	}
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return ev, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if max := lim.textChars(); len(ev.Data.Text) > max {
-		// Byte length bounds the character count from above: count only
-		// when it could matter.
-		if n := utf8.RuneCountInString(ev.Data.Text); n > max {
-			return Event{}, fmt.Errorf("%w: /data/text has %d characters, over the %d-character limit", ErrInvalid, n, max)
-		}
 	}
 	return ev, nil
 }

@@ -27,3 +27,19 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeWithSchema is the reference decoder (JSON Schema validator,
+// then encoding/json) on the same events: the baseline BenchmarkDecode is
+// measured against.
+func BenchmarkDecodeWithSchema(b *testing.B) {
+	msgs, err := bench.NewGenerator(bench.GenConfig{Seed: 1, Concurrency: 200}).Take(2000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := event.DecodeWithSchema(msgs[i%len(msgs)].Data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
