@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -103,6 +104,12 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 				return err
 			}
 			cur = cached[State]{value: base.value.Clone(), revision: base.revision}
+		}
+		if slices.Contains(cur.value.Applied, r.Event.ID) {
+			// A redelivery (a crash before the ack, a replay): its output
+			// was written before the state that holds it was committed.
+			it.Settled = true
+			continue
 		}
 		var hist *pendingHistory
 		if cust := customerOf(r, cur.value); cust != "" && s.Customers != nil {

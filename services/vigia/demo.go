@@ -44,7 +44,7 @@ func cmdDemo(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	dup, err := publishReliably(ctx, n.js, msgs)
+	dup, err := publishReliably(ctx, n.js, msgs, time.Minute, log)
 	if err != nil {
 		stopRun()
 		return err

@@ -52,7 +52,7 @@ func cmdMigrate(ctx context.Context) error {
 	if cfg.NATS.URL == "" {
 		return nil
 	}
-	nc, err := bus.Connect(cfg.NATS.URL, "vigia-migrate", log)
+	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-migrate", log)
 	if err != nil {
 		return err
 	}

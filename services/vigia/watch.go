@@ -34,7 +34,7 @@ func cmdWatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	nc, err := bus.Connect(cfg.NATS.URL, "vigia-watch", log)
+	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-watch", log)
 	if err != nil {
 		return err
 	}
