@@ -30,7 +30,7 @@ type NATSAuth struct {
 	User         string `conf:"help:NATS user name"`
 	Password     string `conf:"mask"`
 	PasswordFile string `conf:"help:file holding the NATS password (wins over Password)"`
-	TLSCA        string `conf:"help:PEM file of the CA that signed the NATS server certificate"`
+	TLSCA        string `conf:"env:NATS_TLS_CA,flag:nats-tls-ca,help:PEM file of the CA that signed the NATS server certificate"`
 	TLSCert      string `conf:"help:PEM client certificate for mutual TLS"`
 	TLSKey       string `conf:"help:PEM key of the client certificate"`
 }

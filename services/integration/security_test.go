@@ -113,7 +113,7 @@ func (b *secureBus) auth(role string) config.NATSAuth {
 
 // env is what a vigia binary needs to connect as role.
 func (b *secureBus) env(role string) []string {
-	return []string{"VIGIA_NATS_USER=" + role, "VIGIA_NATS_PASSWORD_FILE=" + b.pwFiles[role], "VIGIA_NATS_TLSCA=" + b.caFile}
+	return []string{"VIGIA_NATS_USER=" + role, "VIGIA_NATS_PASSWORD_FILE=" + b.pwFiles[role], "VIGIA_NATS_TLS_CA=" + b.caFile}
 }
 
 // dial connects as role; it fails instead of retrying.
@@ -241,7 +241,7 @@ func TestSecureWrongPassword(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(badPW), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := append(serviceEnv(n.url, ch), "VIGIA_NATS_USER="+bus.RoleWriter, "VIGIA_NATS_PASSWORD_FILE="+bad, "VIGIA_NATS_TLSCA="+b.caFile)
+	env := append(serviceEnv(n.url, ch), "VIGIA_NATS_USER="+bus.RoleWriter, "VIGIA_NATS_PASSWORD_FILE="+bad, "VIGIA_NATS_TLS_CA="+b.caFile)
 	p := startProc(t, "writer", env)
 	// A refused credential fails the start, quickly and saying why.
 	select {
