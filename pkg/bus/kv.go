@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/detect"
@@ -13,7 +16,11 @@ import (
 // StateStore keeps detector state in a key-value bucket (CX_CONVERSATIONS,
 // CX_CUSTOMERS), with compare-and-set on the revision so two detectors can
 // never both win.
-type StateStore struct{ KV jetstream.KeyValue }
+type StateStore struct {
+	KV jetstream.KeyValue
+	// JS publishes PutMany's pipelined writes.
+	JS jetstream.JetStream
+}
 
 // OpenStateStore binds a detector state bucket.
 func OpenStateStore(ctx context.Context, js jetstream.JetStream, bucket string) (*StateStore, error) {
@@ -21,7 +28,7 @@ func OpenStateStore(ctx context.Context, js jetstream.JetStream, bucket string) 
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s (run `vigia migrate` first): %w", bucket, err)
 	}
-	return &StateStore{KV: kv}, nil
+	return &StateStore{KV: kv, JS: js}, nil
 }
 
 // Get implements detect.StateStore.
@@ -56,3 +63,50 @@ func (s *StateStore) Put(ctx context.Context, key string, data []byte, rev uint6
 	}
 	return n, nil
 }
+
+// PutMany implements detect.BatchStateStore. Each put is what KeyValue.Update
+// publishes (the key's subject, expected last subject sequence = revision),
+// sent asynchronously so the batch costs one round trip, not one per key.
+func (s *StateStore) PutMany(ctx context.Context, puts []detect.Put) error {
+	prefix := "$KV." + s.KV.Bucket() + "."
+	futures := make([]jetstream.PubAckFuture, len(puts))
+	for i, p := range puts {
+		h := nats.Header{}
+		h.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(p.Revision, 10))
+		f, err := s.JS.PublishMsgAsync(&nats.Msg{Subject: prefix + p.Key, Header: h, Data: p.Data})
+		if err != nil {
+			return fmt.Errorf("kv put %s: %w", p.Key, err)
+		}
+		futures[i] = f
+	}
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			puts[i].NewRevision = ack.Sequence
+		case err := <-f.Err():
+			var apiErr *jetstream.APIError
+			if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+				return fmt.Errorf("kv put %s: %w", puts[i].Key, err)
+			}
+			if puts[i].Revision == 0 {
+				// Create semantics: a key whose last entry is a delete
+				// marker may be created again; Put knows how.
+				puts[i].NewRevision, puts[i].Err = s.Put(ctx, puts[i].Key, puts[i].Data, 0)
+				if puts[i].Err != nil && !errors.Is(puts[i].Err, detect.ErrConflict) {
+					return puts[i].Err
+				}
+				continue
+			}
+			puts[i].Err = fmt.Errorf("%w: %s: %w", detect.ErrConflict, puts[i].Key, err)
+		case <-timeout.C:
+			return fmt.Errorf("kv put: no ack within 10s for %d of %d keys", len(puts)-i, len(puts))
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+var _ detect.BatchStateStore = (*StateStore)(nil)

@@ -31,6 +31,27 @@ type StateStore interface {
 	Put(ctx context.Context, key string, data []byte, revision uint64) (newRevision uint64, err error)
 }
 
+// Put is one compare-and-set write of a batch: Key at Revision (0 = must
+// not exist) becomes Data. PutMany fills NewRevision or Err.
+type Put struct {
+	Key         string
+	Data        []byte
+	Revision    uint64
+	NewRevision uint64
+	Err         error
+}
+
+// BatchStateStore is a StateStore that can pipeline a batch's writes: one
+// round trip for all of them instead of one each, which is what lets the
+// detect stage keep up when a batch touches hundreds of conversations.
+type BatchStateStore interface {
+	StateStore
+	// PutMany performs every put, each compare-and-set on its own, and
+	// reports each outcome in place; the error is for the batch as a whole
+	// (the store unreachable), when no outcome is known.
+	PutMany(ctx context.Context, puts []Put) error
+}
+
 type cached[T any] struct {
 	value    *T
 	revision uint64
@@ -93,6 +114,9 @@ func CustomerKey(tenant, customerID string) string {
 func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.prefetch(ctx, items); err != nil {
+		return err
+	}
 	for _, it := range items {
 		r := it.Record
 		tenant := r.Event.TenantOrDefault()
@@ -157,6 +181,16 @@ func load[T any](ctx context.Context, store StateStore, cache *lru.Cache[string,
 	if c, ok := cache.Get(key); ok {
 		return c, nil
 	}
+	c, err := read(ctx, store, key, fresh)
+	if err == nil && c.revision > 0 {
+		cache.Add(key, c)
+	}
+	return c, err
+}
+
+// read fetches one key from the store: its value and revision, or a fresh
+// value at revision 0 when it has none.
+func read[T any](ctx context.Context, store StateStore, key string, fresh func() *T) (cached[T], error) {
 	data, rev, err := store.Get(ctx, key)
 	switch {
 	case errors.Is(err, ErrNoState):
@@ -168,9 +202,85 @@ func load[T any](ctx context.Context, store StateStore, cache *lru.Cache[string,
 	if err := json.Unmarshal(data, v); err != nil {
 		return cached[T]{}, fmt.Errorf("decode %s: %w", key, err)
 	}
-	c := cached[T]{value: v, revision: rev}
-	cache.Add(key, c)
-	return c, nil
+	return cached[T]{value: v, revision: rev}, nil
+}
+
+// prefetchParallel bounds the concurrent reads of one batch.
+const prefetchParallel = 32
+
+// prefetch reads the states and histories a batch needs and the cache does
+// not hold, concurrently: a batch of new conversations would otherwise wait
+// for one sequential round trip per key. Absent keys are cached as fresh
+// values at revision 0, which is what Process would start from anyway.
+func (s *Stage) prefetch(ctx context.Context, items []*stage.Item) error {
+	convs := map[string]func() *State{}
+	for _, it := range items {
+		r := it.Record
+		tenant, id := r.Event.TenantOrDefault(), r.Event.ConversationID()
+		key := StateKey(tenant, id)
+		if _, ok := s.pending[key]; !ok && !s.states.Contains(key) {
+			convs[key] = func() *State { return NewState(tenant, id) }
+		}
+	}
+	if err := fetchAll(ctx, s.States, s.states, convs); err != nil {
+		return err
+	}
+	if s.Customers == nil {
+		return nil
+	}
+	custs := map[string]func() *History{}
+	for _, it := range items {
+		r := it.Record
+		tenant := r.Event.TenantOrDefault()
+		key := StateKey(tenant, r.Event.ConversationID())
+		st := s.pending[key].value
+		if st == nil {
+			c, ok := s.states.Peek(key)
+			if !ok {
+				continue // evicted meanwhile: Process reads it
+			}
+			st = c.value
+		}
+		if cust := customerOf(r, st); cust != "" {
+			hk := CustomerKey(tenant, cust)
+			if _, ok := s.pendingH[hk]; !ok && !s.histories.Contains(hk) {
+				custs[hk] = func() *History { return &History{} }
+			}
+		}
+	}
+	return fetchAll(ctx, s.Customers, s.histories, custs)
+}
+
+// fetchAll reads keys concurrently into cache.
+func fetchAll[T any](ctx context.Context, store StateStore, cache *lru.Cache[string, cached[T]], keys map[string]func() *T) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, prefetchParallel)
+	)
+	for key, fresh := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c, err := read(ctx, store, key, fresh)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				return
+			}
+			cache.Add(key, c)
+		}()
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // Commit implements stage.Committer: store every conversation the batch
@@ -181,35 +291,102 @@ func load[T any](ctx context.Context, store StateStore, cache *lru.Cache[string,
 func (s *Stage) Commit(ctx context.Context, _ []*stage.Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.pending))
+	puts := make([]Put, 0, len(s.pending))
 	for key, c := range s.pending {
 		data, err := json.Marshal(c.value)
 		if err != nil {
 			return fmt.Errorf("encode state %s: %w", key, err)
 		}
-		rev, err := s.States.Put(ctx, key, data, c.revision)
-		if err != nil {
+		keys = append(keys, key)
+		puts = append(puts, Put{Key: key, Data: data, Revision: c.revision})
+	}
+	if err := putAll(ctx, s.States, puts); err != nil {
+		s.forget()
+		return fmt.Errorf("store states: %w", err)
+	}
+	for i, p := range puts {
+		if p.Err != nil {
+			// Any conflict redoes the whole batch from the stored state:
+			// the others' puts succeeded, and their events are found
+			// there as applied when the batch comes back.
 			s.forget()
-			return fmt.Errorf("store state %s: %w", key, err)
+			return fmt.Errorf("store state %s: %w", p.Key, p.Err)
 		}
-		s.states.Add(key, cached[State]{value: c.value, revision: rev})
-		delete(s.pending, key)
+		c := s.pending[keys[i]]
+		s.states.Add(keys[i], cached[State]{value: c.value, revision: p.NewRevision})
+		delete(s.pending, keys[i])
 		if s.OnCommit != nil {
-			s.OnCommit(key, c.value)
+			s.OnCommit(keys[i], c.value)
 		}
 	}
+	if err := s.commitHistories(ctx); err != nil {
+		s.forget()
+		return err
+	}
+	return nil
+}
+
+// putAll writes puts with one pipelined call when the store can, else one
+// by one.
+func putAll(ctx context.Context, store StateStore, puts []Put) error {
+	if len(puts) == 0 {
+		return nil
+	}
+	if bs, ok := store.(BatchStateStore); ok {
+		return bs.PutMany(ctx, puts)
+	}
+	for i := range puts {
+		puts[i].NewRevision, puts[i].Err = store.Put(ctx, puts[i].Key, puts[i].Data, puts[i].Revision)
+		if puts[i].Err != nil && !errors.Is(puts[i].Err, ErrConflict) {
+			return puts[i].Err
+		}
+	}
+	return nil
+}
+
+// commitHistories stores the customers' histories the batch changed, all
+// at once; the ones another instance changed meanwhile are merged and
+// retried one by one.
+func (s *Stage) commitHistories(ctx context.Context) error {
+	keys := make([]string, 0, len(s.pendingH))
+	puts := make([]Put, 0, len(s.pendingH))
 	for key, h := range s.pendingH {
-		if len(h.changed) > 0 {
-			if err := s.commitHistory(ctx, key, h); err != nil {
-				s.forget()
+		if len(h.changed) == 0 {
+			delete(s.pendingH, key)
+			continue
+		}
+		data, err := json.Marshal(h.value)
+		if err != nil {
+			return fmt.Errorf("encode history %s: %w", key, err)
+		}
+		keys = append(keys, key)
+		puts = append(puts, Put{Key: key, Data: data, Revision: h.revision})
+	}
+	if err := putAll(ctx, s.Customers, puts); err != nil {
+		return fmt.Errorf("store histories: %w", err)
+	}
+	for i, p := range puts {
+		h := s.pendingH[keys[i]]
+		switch {
+		case p.Err == nil:
+			s.histories.Add(keys[i], cached[History]{value: h.value, revision: p.NewRevision})
+		case errors.Is(p.Err, ErrConflict):
+			if err := s.commitHistory(ctx, keys[i], h); err != nil {
 				return err
 			}
+		default:
+			return fmt.Errorf("store history %s: %w", keys[i], p.Err)
 		}
-		delete(s.pendingH, key)
+		delete(s.pendingH, keys[i])
 	}
 	return nil
 }
 
 func (s *Stage) commitHistory(ctx context.Context, key string, h *pendingHistory) error {
+	if err := s.mergeHistory(ctx, key, h); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		data, err := json.Marshal(h.value)
 		if err != nil {
@@ -223,18 +400,27 @@ func (s *Stage) commitHistory(ctx context.Context, key string, h *pendingHistory
 		if !errors.Is(err, ErrConflict) || attempt >= 5 {
 			return fmt.Errorf("store history %s: %w", key, err)
 		}
-		s.histories.Remove(key)
-		fresh, ferr := load(ctx, s.Customers, s.histories, key, func() *History { return &History{} })
-		if ferr != nil {
-			return ferr
-		}
-		merged := &History{Contacts: append([]Contact(nil), fresh.value.Contacts...)}
-		for _, c := range h.changed {
-			merged.upsert(c)
-		}
-		h.value, h.revision = merged, fresh.revision
 		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+		if err := s.mergeHistory(ctx, key, h); err != nil {
+			return err
+		}
 	}
+}
+
+// mergeHistory re-reads a customer's history another instance changed and
+// re-applies this batch's contacts to it.
+func (s *Stage) mergeHistory(ctx context.Context, key string, h *pendingHistory) error {
+	s.histories.Remove(key)
+	fresh, err := load(ctx, s.Customers, s.histories, key, func() *History { return &History{} })
+	if err != nil {
+		return err
+	}
+	merged := &History{Contacts: append([]Contact(nil), fresh.value.Contacts...)}
+	for _, c := range h.changed {
+		merged.upsert(c)
+	}
+	h.value, h.revision = merged, fresh.revision
+	return nil
 }
 
 // Abort implements stage.Committer.
