@@ -347,7 +347,9 @@ func (p *phase) pids() map[string]int {
 func (p *phase) env(db string) []string {
 	cc := p.s.cfg.CH
 	env := []string{"VIGIA_NATS_URL=" + p.natsURL, "VIGIA_CLICKHOUSE_ADDR=" + cc.Addr, "VIGIA_CLICKHOUSE_DATABASE=" + db,
-		"VIGIA_CLICKHOUSE_USER=" + nonEmpty(cc.Username, "default"), "VIGIA_LOG_LEVEL=info"}
+		"VIGIA_CLICKHOUSE_USER=" + nonEmpty(cc.Username, "default"), "VIGIA_LOG_LEVEL=info",
+		// Separate services share the host: each takes a free port.
+		"VIGIA_TELEMETRY_HTTP_ADDR=127.0.0.1:0"}
 	if cc.Password != "" {
 		env = append(env, "VIGIA_CLICKHOUSE_PASSWORD="+cc.Password)
 	}
