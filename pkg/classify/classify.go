@@ -180,6 +180,7 @@ func newLexical(opts Options) (*Classifier, error) {
 		c.bridge.vocab[w] = struct{}{}
 	}
 	c.bridge.vocab["haha"] = struct{}{}
+	c.bridge.index()
 	c.lexSum = hex.EncodeToString(h.Sum(nil)[:4])
 	intents, name := defaultIntents, "built-in"
 	if opts.IntentsFile != "" {
@@ -312,7 +313,8 @@ func (c *Classifier) Intents() *Taxonomy { return c.intents }
 
 // streams tokenizes s and builds the native and English streams into sc.
 func (c *Classifier) streams(s, lang string, restrict bool, sc *scratch) {
-	toks := text.Tokenize(s)
+	// The token slice is the scratch's, reused from text to text.
+	toks := text.AppendTokens(sc.toks[:0], s)
 	sc.toks = toks
 	sc.skip = urlSpans(s, sc.skip[:0])
 	sc.emo = appendEmoji(s, sc.emo[:0])
@@ -359,7 +361,7 @@ func (c *Classifier) MaskedFeatures(spec model.Spec, s, lang string, dst []model
 	n := len(sc.native)
 	hit := make(map[int]bool)
 	for i := range sc.english {
-		if _, ok := c.lexicon.lookup(sc.english[i].norm); ok {
+		if _, ok := c.lexicon.lookupTok(&sc.english[i]); ok {
 			hit[i] = true
 		}
 	}
@@ -445,7 +447,7 @@ func lexiconPrior(scores []float32, english []wtok, lx *Lexicon) {
 	var pos, neg float32
 	for i := range english {
 		t := &english[i]
-		e, ok := lx.lookup(t.norm)
+		e, ok := lx.lookupTok(t)
 		if !ok || e.valence == 0 {
 			continue
 		}
@@ -481,7 +483,7 @@ func intensity(p float32, emotion, s string, sc *scratch, lx *Lexicon) float32 {
 	var lex float32
 	for i := range sc.english {
 		t := &sc.english[i]
-		e, ok := lx.lookup(t.norm)
+		e, ok := lx.lookupTok(t)
 		if !ok || t.negFrom >= 0 {
 			continue
 		}

@@ -40,22 +40,30 @@ func (c *Classifier) evidence(m *model.Model, cls, ref int, feats []model.Feat, 
 	for i := range contrib {
 		contrib[i] = 0
 	}
+	nc := m.Classes()
+	var scaleBuf [16]float32
+	scale := scaleBuf[:0]
+	for k := 0; k < nc; k++ {
+		scale = append(scale, m.Scale(k))
+	}
 	for _, f := range feats {
 		if f.A < 0 {
 			continue
 		}
+		// The same products and sums as Model.Weight, read from one row.
+		row := m.Row(f.H)
 		var other float32
 		if ref >= 0 {
-			other = m.Weight(f.H, ref)
+			other = float32(row[ref]) * scale[ref]
 		} else {
-			for k := 0; k < m.Classes(); k++ {
+			for k := 0; k < nc; k++ {
 				if k != cls {
-					other += m.Weight(f.H, k)
+					other += float32(row[k]) * scale[k]
 				}
 			}
-			other /= float32(m.Classes() - 1)
+			other /= float32(nc - 1)
 		}
-		d := f.V * (m.Weight(f.H, cls) - other)
+		d := f.V * (float32(row[cls])*scale[cls] - other)
 		if f.B >= 0 {
 			contrib[f.A] += d / 2
 			contrib[f.B] += d / 2

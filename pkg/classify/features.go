@@ -38,7 +38,7 @@ func featurize(spec model.Spec, lx *Lexicon, raw string, native, english []wtok,
 	for i := range words {
 		t := &words[i]
 		if t.negFrom >= 0 && aligned && spec.Lexicon {
-			if e, ok := lx.lookup(t.norm); ok && e.valence != 0 {
+			if e, ok := lx.lookupTok(t); ok && e.valence != 0 {
 				continue
 			}
 		}
@@ -79,7 +79,7 @@ func featurize(spec model.Spec, lx *Lexicon, raw string, native, english []wtok,
 func lexiconFeats(lx *Lexicon, base int, english []wtok, dst []model.Feat) []model.Feat {
 	for i := range english {
 		t := &english[i]
-		e, ok := lx.lookup(t.norm)
+		e, ok := lx.lookupTok(t)
 		if !ok {
 			continue
 		}
@@ -124,20 +124,22 @@ func sameStream(a, b []wtok) bool {
 // charGrams adds the byte n-grams of "<word>", which carry misspellings,
 // stretched words and inflections to the weights of the words they resemble.
 func charGrams(w string, lo, hi int, v float32, tok int16, dst []model.Feat) []model.Feat {
-	n := len(w) + 2
-	at := func(i int) byte {
-		switch i {
-		case 0:
-			return '<'
-		case n - 1:
-			return '>'
-		}
-		return w[i-1]
+	// The grams are read from "<" + w + ">", spelled out once.
+	var buf [64]byte
+	var b []byte
+	if len(w)+2 <= len(buf) {
+		b = buf[:0]
+	} else {
+		b = make([]byte, 0, len(w)+2)
 	}
+	b = append(b, '<')
+	b = append(b, w...)
+	b = append(b, '>')
+	n := len(b)
 	for i := 0; i < n; i++ {
 		h := model.Seed('c')
 		for k := 0; k < hi && i+k < n; k++ {
-			h = model.AddByte(h, at(i+k))
+			h = model.AddByte(h, b[i+k])
 			if k+1 >= lo {
 				dst = append(dst, model.Feat{H: model.Finish(h), V: v, A: tok, B: -1})
 			}

@@ -24,6 +24,28 @@ type Lexicon struct {
 	exact   map[string]entry
 	prefix  map[string]entry
 	longest int
+	stems   stemFilter // the first three bytes of every prefix
+}
+
+// stemFilter is a bit set over a hash of the first three bytes of the
+// prefixes of a table: a word whose first three bytes are not in it cannot
+// start with any of them, so its prefix lookups are skipped. A collision
+// only costs the lookups.
+type stemFilter [1 << 10]uint64
+
+func stemKey(w string) uint32 {
+	return (uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16) * 2654435761 >> 16
+}
+
+func (f *stemFilter) add(stem string) {
+	k := stemKey(stem)
+	f[k/64] |= 1 << (k % 64)
+}
+
+// mayStart reports whether w (at least three bytes) may start with a stem.
+func (f *stemFilter) mayStart(w string) bool {
+	k := stemKey(w)
+	return f[k/64]&(1<<(k%64)) != 0
 }
 
 func parseLexicon(raw []byte) (*Lexicon, error) {
@@ -55,6 +77,7 @@ func parseLexicon(raw []byte) (*Lexicon, error) {
 			}
 			lx.prefix[stem] = e
 			lx.longest = max(lx.longest, len(stem))
+			lx.stems.add(stem)
 		} else {
 			lx.exact[text.Fold(f[0])] = e
 		}
@@ -66,12 +89,28 @@ func (lx *Lexicon) lookup(word string) (entry, bool) {
 	if e, ok := lx.exact[word]; ok {
 		return e, true
 	}
+	if len(word) < 3 || !lx.stems.mayStart(word) {
+		return entry{}, false
+	}
 	for n := min(len(word), lx.longest); n >= 3; n-- {
 		if e, ok := lx.prefix[word[:n]]; ok {
 			return e, true
 		}
 	}
 	return entry{}, false
+}
+
+// lookupTok is lookup of a stream token's word, remembered on the token:
+// the features, the sentiment prior and the intensity all ask.
+func (lx *Lexicon) lookupTok(t *wtok) (entry, bool) {
+	if t.lexState == 0 {
+		e, ok := lx.lookup(t.norm)
+		t.lex, t.lexState = e, 1
+		if ok {
+			t.lexState = 2
+		}
+	}
+	return t.lex, t.lexState == 2
 }
 
 // bridgeEntry translates a Spanish word or phrase into English words.
@@ -93,6 +132,52 @@ type Bridge struct {
 	longest int
 	maxLen  int
 	vocab   map[string]struct{} // every English word the bridge can produce
+	stems   stemFilter
+	// byWord answers, with one lookup, what englishStream asks of a word:
+	// the phrases it starts, its exact translation, whether it is in
+	// vocab. Built by index once vocab is complete.
+	byWord map[string]bridgeWord
+}
+
+type bridgeWord struct {
+	phrases  []bridgeEntry
+	exact    []string
+	hasExact bool
+	known    bool
+}
+
+// index builds byWord; vocab must not change afterwards.
+func (b *Bridge) index() {
+	b.byWord = make(map[string]bridgeWord, len(b.exact)+len(b.vocab))
+	for w, list := range b.phrases {
+		e := b.byWord[w]
+		e.phrases = list
+		b.byWord[w] = e
+	}
+	for w, to := range b.exact {
+		e := b.byWord[w]
+		e.exact, e.hasExact = to, true
+		b.byWord[w] = e
+	}
+	for w := range b.vocab {
+		e := b.byWord[w]
+		e.known = true
+		b.byWord[w] = e
+	}
+}
+
+// prefixWord is the prefix part of word: the translation of the longest
+// prefix entry w starts with.
+func (b *Bridge) prefixWord(w string) ([]string, bool) {
+	if len(w) < 3 || !b.stems.mayStart(w) {
+		return nil, false
+	}
+	for n := min(len(w), b.longest); n >= 3; n-- {
+		if to, ok := b.prefix[w[:n]]; ok {
+			return to, true
+		}
+	}
+	return nil, false
 }
 
 func parseBridge(raw []byte) (*Bridge, error) {
@@ -139,6 +224,7 @@ func parseBridge(raw []byte) (*Bridge, error) {
 			}
 			b.prefix[words[0]] = to
 			b.longest = max(b.longest, len(words[0]))
+			b.stems.add(words[0])
 		default:
 			if _, dup := b.exact[words[0]]; dup {
 				return nil, fmt.Errorf("line %d: %q defined twice", n, words[0])
@@ -153,6 +239,9 @@ func parseBridge(raw []byte) (*Bridge, error) {
 func (b *Bridge) word(w string) ([]string, bool) {
 	if to, ok := b.exact[w]; ok {
 		return to, true
+	}
+	if len(w) < 3 || !b.stems.mayStart(w) {
+		return nil, false
 	}
 	for n := min(len(w), b.longest); n >= 3; n-- {
 		if to, ok := b.prefix[w[:n]]; ok {

@@ -24,6 +24,10 @@ type wtok struct {
 	upper    bool
 	elong    bool
 	emoji    bool
+	// lex caches the lexicon entry of norm (Lexicon.lookupTok): lexState
+	// 0 not looked up yet, 1 not in the lexicon, 2 found.
+	lex      entry
+	lexState uint8
 }
 
 // Words that open a negation scope, in the English stream and in the native
@@ -209,11 +213,18 @@ func (c *Classifier) englishStream(native []wtok, dst []wtok) []wtok {
 			i++
 			continue
 		}
-		n, to := c.bridgePhrase(native, i)
+		// One lookup for the phrases, the word and the vocabulary; the
+		// order of the questions is that of bridgePhrase, word, Known.
+		bw := b.byWord[t.norm]
+		n, to := bridgePhrase(bw.phrases, native, i)
 		if n == 0 {
-			if w, ok := b.word(t.norm); ok {
+			w, ok := bw.exact, bw.hasExact
+			if !ok {
+				w, ok = b.prefixWord(t.norm)
+			}
+			if ok {
 				n, to = 1, w
-			} else if b.Known(t.norm) {
+			} else if bw.known {
 				n, to = 1, nil
 				dst = append(dst, t)
 			} else {
@@ -231,8 +242,9 @@ func (c *Classifier) englishStream(native []wtok, dst []wtok) []wtok {
 	return dst
 }
 
-func (c *Classifier) bridgePhrase(native []wtok, i int) (int, []string) {
-	list := c.bridge.phrases[native[i].norm]
+// bridgePhrase matches the phrases list (those starting with native[i]'s
+// word, longest first) at native[i].
+func bridgePhrase(list []bridgeEntry, native []wtok, i int) (int, []string) {
 	for _, e := range list {
 		n := len(e.words)
 		if i+n > len(native) {
@@ -267,33 +279,64 @@ func (c *Classifier) restrict(st []wtok, dst []wtok) []wtok {
 	return dst
 }
 
+// wordRole is what markScopes needs to know of a word, found with one map
+// lookup instead of three.
+type wordRole struct {
+	negator, scopeEnd, intensifier bool
+	factor                         float32
+}
+
+var wordRoles = func() map[string]wordRole {
+	m := map[string]wordRole{}
+	for w := range negators {
+		r := m[w]
+		r.negator = true
+		m[w] = r
+	}
+	for w := range scopeEnd {
+		r := m[w]
+		r.scopeEnd = true
+		m[w] = r
+	}
+	for w, f := range intensifiers {
+		r := m[w]
+		r.intensifier, r.factor = true, f
+		m[w] = r
+	}
+	return m
+}()
+
 // markScopes sets negation scopes and intensity boosts on a stream.
 func markScopes(st []wtok) {
 	negLeft, negFrom := 0, -1
+	// The roles of the two words before this one: an intensifier reaches
+	// two words ahead within a clause.
+	var prev1, prev2 wordRole
 	for i := range st {
 		t := &st[i]
+		role := wordRoles[t.norm]
 		if t.clause || t.sentence {
 			negLeft = 0
 		}
-		if _, ok := scopeEnd[t.norm]; ok {
+		if role.scopeEnd {
 			negLeft = 0
 		}
 		if negLeft > 0 {
 			t.negFrom = negFrom
 			negLeft--
 		}
-		if _, ok := negators[t.norm]; ok {
+		if role.negator {
 			// "not" in "not only" or a double negative simply restarts the
 			// scope: three words is what a negator reaches in a short
 			// customer sentence.
 			negLeft, negFrom = 3, t.start
 		}
-		for k := i - 1; k >= 0 && k >= i-2; k-- {
-			if st[k+1].clause || st[k+1].sentence {
-				break
+		if i >= 1 && !(st[i].clause || st[i].sentence) {
+			if prev1.intensifier {
+				t.boost *= prev1.factor
 			}
-			if f, ok := intensifiers[st[k].norm]; ok {
-				t.boost *= f
+			if i >= 2 && !(st[i-1].clause || st[i-1].sentence) && prev2.intensifier {
+				t.boost *= prev2.factor
 			}
 		}
 		if t.upper {
@@ -302,5 +345,6 @@ func markScopes(st []wtok) {
 		if t.elong {
 			t.boost *= 1.3
 		}
+		prev2, prev1 = prev1, role
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigia-cx/vigia/pkg/event"
@@ -85,7 +86,7 @@ var agentReasons = map[string]bool{ReasonDeflection: true, ReasonTransferBounce:
 
 // Score parts, each capped so that no single kind of evidence can carry a
 // conversation to 100 alone, in the order they are reported.
-var partCaps = []struct {
+var partCaps = [...]struct {
 	name   string
 	cap    float32
 	reason string
@@ -262,10 +263,29 @@ func New(rulesDir string, cfg Config) (*Detector, error) {
 func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.Detection, historyChanged bool) {
 	det = event.Detection{Version: d.Rules.Version}
 	ev := &r.Event
-	var flags map[string]bool
+	// The text is tokenized once; the rules, the reply check and the
+	// repeated-message check all read these tokens.
+	var (
+		toks     []text.Token
+		flagsBuf [8]string
+		flags    []string
+	)
 	if ev.Type == event.TypeMessage && r.Enriched != nil && r.Enriched.Text != "" &&
 		(ev.Data.Speaker == event.SpeakerAgent || ev.Data.Speaker == event.SpeakerCustomer) {
-		det.Signals, flags = d.Rules.Analyze(r.Enriched.Text, r.Enriched.Lang, ev.Data.Speaker)
+		// Nothing keeps the tokens past this call (signals hold offsets and
+		// substrings of the text, content words their own copy), so their
+		// slice is reused.
+		tb := tokenPool.Get().(*[]text.Token)
+		defer func() {
+			if cap(*tb) <= maxPooledTokens {
+				clear(*tb) // let the text go
+				*tb = (*tb)[:0]
+				tokenPool.Put(tb)
+			}
+		}()
+		toks = text.AppendTokens((*tb)[:0], r.Enriched.Text)
+		*tb = toks
+		det.Signals, flags = d.Rules.analyze(r.Enriched.Text, toks, r.Enriched.Lang, ev.Data.Speaker, flagsBuf[:0])
 	}
 	if slices.Contains(st.Applied, ev.ID) {
 		det.Conversation = snapshot(st)
@@ -311,9 +331,9 @@ func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.D
 	case event.TypeMessage:
 		switch ev.Data.Speaker {
 		case event.SpeakerCustomer:
-			extra = d.customerMessage(st, r, det.Signals)
+			extra = d.customerMessage(st, r, det.Signals, toks)
 		case event.SpeakerAgent:
-			extra = d.agentMessage(st, r, det.Signals, flags)
+			extra = d.agentMessage(st, r, det.Signals, hasLabel(flags, "_action"), hasLabel(flags, "_ack"))
 		case event.SpeakerSystem:
 			extra = d.systemMessage(st, r)
 		}
@@ -347,6 +367,12 @@ func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.D
 	return det, historyChanged
 }
 
+// tokenPool holds token slices for Apply; one from a huge text is dropped
+// rather than kept.
+var tokenPool = sync.Pool{New: func() any { return new([]text.Token) }}
+
+const maxPooledTokens = 1 << 14
+
 func isPublicSource(source string) bool {
 	s := strings.ToLower(source)
 	for _, p := range []string{"twitter", "/x/", "facebook", "instagram", "tiktok", "social", "reddit", "review"} {
@@ -378,7 +404,9 @@ func (d *Detector) bump(st *State, key string, n int) {
 	st.Counts[key] += n
 }
 
-func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Signal) []event.Signal {
+// customerMessage folds a customer message in; toks are the tokens of its
+// text (none when it has no text).
+func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Signal, toks []text.Token) []event.Signal {
 	c := &st.Conv
 	c.CustomerMessages++
 	st.LastSpeaker = event.SpeakerCustomer
@@ -396,7 +424,7 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 			c.RepeatContact = true
 		}
 	}
-	if !st.LastCustomerThank && r.Enriched != nil && len(text.Tokenize(r.Enriched.Text)) >= 4 {
+	if !st.LastCustomerThank && r.Enriched != nil && len(toks) >= 4 {
 		st.PendingNeedsReply = true
 	}
 	if cl := r.Classified; cl != nil {
@@ -440,7 +468,7 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 			out = append(out, conversationSignal("turnaround", "positive", "positive", 0, r, "customer turned from "+c.CustomerEmotionPeak+" to thanks"))
 		}
 	}
-	if words := contentWords(r); len(words) >= 5 {
+	if words := contentWords(r, toks); len(words) >= 5 {
 		for _, prev := range st.CustomerWords {
 			if jaccard(prev, words) >= 0.6 {
 				out = append(out, conversationSignal("repeat_information", "process", "negative", 5, r, "customer repeats an earlier message"))
@@ -455,7 +483,9 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 	return out
 }
 
-func (d *Detector) agentMessage(st *State, r *event.Record, sigs []event.Signal, flags map[string]bool) []event.Signal {
+// agentMessage folds an agent message in; acted and acked say whether its
+// text matched the internal _action and _ack labels.
+func (d *Detector) agentMessage(st *State, r *event.Record, sigs []event.Signal, acted, acked bool) []event.Signal {
 	c := &st.Conv
 	c.AgentMessages++
 	st.LastSpeaker = event.SpeakerAgent
@@ -471,8 +501,6 @@ func (d *Detector) agentMessage(st *State, r *event.Record, sigs []event.Signal,
 		}
 		st.PendingSince, st.PendingEvent, st.PendingNeedsReply = time.Time{}, "", false
 	}
-	acted := flags["_action"]
-	acked := flags["_ack"]
 	st.LastAgentDeflect = false
 	for _, s := range sigs {
 		switch s.Label {
@@ -733,35 +761,58 @@ func (d *Detector) useHistory(st *State, hist *History) bool {
 	return hist.upsert(self)
 }
 
+// Indices of the score parts in partCaps that rescore computes or reads.
+var (
+	partDeflection       = partIndex("deflection")
+	partIndifference     = partIndex("indifference")
+	partEmpathyGap       = partIndex("empathy_gap")
+	partIgnoredEmotion   = partIndex("ignored_emotion")
+	partTransferBounce   = partIndex("transfer_bounce")
+	partRepeatContact    = partIndex("repeat_contact")
+	partCustomerDistress = partIndex("customer_distress")
+	partUnresolvedEnd    = partIndex("unresolved_end")
+)
+
+func partIndex(name string) int {
+	for i, p := range partCaps {
+		if p.name == name {
+			return i
+		}
+	}
+	panic("detect: no score part " + name)
+}
+
 func (d *Detector) rescore(st *State) {
 	c := &st.Conv
-	raw := map[string]float32{}
-	for k, v := range st.Points {
-		raw[k] = v
+	// raw holds the uncapped value of every reported part, in partCaps
+	// order; points of other names are never reported.
+	var raw [len(partCaps)]float32
+	for i, p := range partCaps {
+		raw[i] = st.Points[p.name]
 	}
 	if bounce := float32(c.Transfers) - 1 + float32(st.Counts["revisits"]); bounce > 0 {
-		raw["transfer_bounce"] = 10 * bounce
+		raw[partTransferBounce] = 10 * bounce
 	}
 	if c.RepeatContact {
-		raw["repeat_contact"] = 10
+		raw[partRepeatContact] = 10
 	}
-	neglect := raw["deflection"] + raw["indifference"] + raw["empathy_gap"] + raw["ignored_emotion"]
+	neglect := raw[partDeflection] + raw[partIndifference] + raw[partEmpathyGap] + raw[partIgnoredEmotion]
 	switch c.CustomerEmotionPeak {
 	case "anger", "sadness", "fear", "disgust":
 		if neglect > 0 {
-			raw["customer_distress"] = 20 * st.PeakEmotion
+			raw[partCustomerDistress] = 20 * st.PeakEmotion
 		}
 	}
 	if c.Ended && c.Resolution == "unresolved" {
-		raw["unresolved_end"] = 15
+		raw[partUnresolvedEnd] = 15
 	}
 	if d.scriptedOnly(st) {
-		raw["empathy_gap"] = max(raw["empathy_gap"], 10)
+		raw[partEmpathyGap] = max(raw[partEmpathyGap], 10)
 	}
 	c.ScoreParts = c.ScoreParts[:0]
 	var total float32
-	for _, p := range partCaps {
-		if v := min(raw[p.name], p.cap); v > 0 {
+	for i, p := range partCaps {
+		if v := min(raw[i], p.cap); v > 0 {
 			c.ScoreParts = append(c.ScoreParts, event.ScorePart{Name: p.name, Value: round1(v)})
 			total += round1(v)
 		}
@@ -923,20 +974,46 @@ func snapshot(st *State) event.Conversation {
 }
 
 // contentWords are a customer message's folded words minus the shortest
-// ones, for the repeated-message check.
-func contentWords(r *event.Record) []string {
+// ones, unique and sorted, for the repeated-message check; toks are the
+// tokens of its text. Fewer than five words are never compared, so none are
+// returned then.
+func contentWords(r *event.Record, toks []text.Token) []string {
 	if r.Enriched == nil {
 		return nil
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range text.Tokenize(r.Enriched.Text) {
-		if len(t.Norm) > 3 && !seen[t.Norm] {
-			seen[t.Norm] = true
-			out = append(out, t.Norm)
+	var buf [64]string
+	words := buf[:0]
+	for _, t := range toks {
+		if len(t.Norm) > 3 {
+			words = append(words, t.Norm)
 		}
 	}
-	sort.Strings(out)
+	if len(words) < 5 {
+		return nil
+	}
+	slices.Sort(words)
+	words = slices.Compact(words)
+	if len(words) < 5 {
+		return nil
+	}
+	// The words outlive the message in the conversation's state: copy them
+	// into one string of their own rather than keep the whole text alive.
+	n := 0
+	for _, w := range words {
+		n += len(w)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, w := range words {
+		b.WriteString(w)
+	}
+	all := b.String()
+	out := make([]string, len(words))
+	off := 0
+	for i, w := range words {
+		out[i] = all[off : off+len(w)]
+		off += len(w)
+	}
 	return out
 }
 

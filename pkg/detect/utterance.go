@@ -19,72 +19,128 @@ const refuteWindow = 4
 // customer's words are never attributed to the agent. For a language with no
 // rules (other), both es and en rules run.
 func (rs *Rules) Utterance(s, lang, speaker string) []event.Signal {
-	sigs, _ := rs.Analyze(s, lang, speaker)
+	var buf [8]string
+	sigs, _ := rs.analyze(s, text.Tokenize(s), lang, speaker, buf[:0])
 	return sigs
 }
 
 // Analyze is Utterance plus the internal labels (_action, _ack, ...) the
 // utterance matched, which the conversation logic reads.
 func (rs *Rules) Analyze(s, lang, speaker string) ([]event.Signal, map[string]bool) {
-	toks := text.Tokenize(s)
-	var langs []*langRules
-	if lr, ok := rs.byLang[lang]; ok {
-		langs = []*langRules{lr}
-	} else {
-		for _, l := range []string{text.LangSpanish, text.LangEnglish} {
-			if lr, ok := rs.byLang[l]; ok {
-				langs = append(langs, lr)
-			}
-		}
-	}
-	var out []event.Signal
+	var buf [8]string
+	sigs, present := rs.analyze(s, text.Tokenize(s), lang, speaker, buf[:0])
 	var flags map[string]bool
-	for _, lr := range langs {
-		sigs, f := lr.utterance(s, toks, speaker)
-		out = append(out, sigs...)
-		for k := range f {
-			if flags == nil {
-				flags = map[string]bool{}
-			}
+	if len(present) > 0 {
+		flags = make(map[string]bool, len(present))
+		for _, k := range present {
 			flags[k] = true
 		}
 	}
-	return out, flags
+	return sigs, flags
 }
 
-func (lr *langRules) utterance(s string, toks []text.Token, speaker string) ([]event.Signal, map[string]bool) {
-	var buf [16]phrase.Hit
-	hits := lr.set.FindAll(toks, buf[:0])
-	if len(hits) == 0 {
-		return nil, nil
-	}
-	present := map[string]bool{}
-	for _, h := range hits {
-		if l := lr.rules[h.Pattern].label; l.Speaker == speaker && !lr.refuted(hits, toks, h) {
-			present[l.Name] = true
+// analyze is Analyze over the text's tokens, with the labels found appended
+// to present (a label may appear once per language).
+func (rs *Rules) analyze(s string, toks []text.Token, lang, speaker string, present []string) ([]event.Signal, []string) {
+	var langs [2]*langRules
+	n := 0
+	if lr, ok := rs.byLang[lang]; ok {
+		langs[0], n = lr, 1
+	} else {
+		for _, l := range [...]string{text.LangSpanish, text.LangEnglish} {
+			if lr, ok := rs.byLang[l]; ok {
+				langs[n] = lr
+				n++
+			}
 		}
 	}
 	var out []event.Signal
-	taken := map[string]int{} // label → last token covered, for one signal per span
-	for _, h := range hits {
+	for _, lr := range langs[:n] {
+		out, present = lr.utterance(s, toks, speaker, out, present)
+	}
+	return out, present
+}
+
+func hasLabel(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// utterance appends the signals of one language's rules to out and the
+// labels present (matched, by this speaker, not refuted) to present.
+func (lr *langRules) utterance(s string, toks []text.Token, speaker string, out []event.Signal, present []string) ([]event.Signal, []string) {
+	var buf [16]phrase.Hit
+	hits := lr.set.FindAll(toks, buf[:0])
+	if len(hits) == 0 {
+		return out, present
+	}
+	// refutedOf caches lr.refuted per hit: 0 not known yet, 1 no, 2 yes.
+	var cacheBuf [16]uint8
+	cache := cacheBuf[:0]
+	if len(hits) <= len(cacheBuf) {
+		cache = cacheBuf[:len(hits)]
+	} else {
+		cache = make([]uint8, len(hits))
+	}
+	refutedOf := func(k int) bool {
+		if cache[k] == 0 {
+			cache[k] = 1
+			if lr.refuted(hits, toks, hits[k]) {
+				cache[k] = 2
+			}
+		}
+		return cache[k] == 2
+	}
+	base := len(present)
+	for k, h := range hits {
+		if l := lr.rules[h.Pattern].label; l.Speaker == speaker && !refutedOf(k) && !hasLabel(present[base:], l.Name) {
+			present = append(present, l.Name)
+		}
+	}
+	mine := present[base:]
+	// taken: label → last token covered, for one signal per span.
+	var takenBuf [8]struct {
+		name string
+		last int
+	}
+	taken := takenBuf[:0]
+	for k, h := range hits {
 		r := lr.rules[h.Pattern]
 		l := r.label
 		if l.Internal || l.Speaker != speaker {
 			continue
 		}
-		if l.Unless != "" && present[l.Unless] {
+		if l.Unless != "" && hasLabel(mine, l.Unless) {
 			continue
 		}
-		if l.With != "" && !present[l.With] {
+		if l.With != "" && !hasLabel(mine, l.With) {
 			continue
 		}
-		if lr.refuted(hits, toks, h) {
+		if refutedOf(k) {
 			continue
 		}
-		if last, ok := taken[l.Name]; ok && h.First <= last {
+		ti := -1
+		for j := range taken {
+			if taken[j].name == l.Name {
+				ti = j
+				break
+			}
+		}
+		if ti >= 0 && h.First <= taken[ti].last {
 			continue
 		}
-		taken[l.Name] = h.Last
+		if ti >= 0 {
+			taken[ti].last = h.Last
+		} else {
+			taken = append(taken, struct {
+				name string
+				last int
+			}{l.Name, h.Last})
+		}
 		start, end := toks[h.First].Start, toks[h.Last].End
 		if l.With != "" {
 			// The evidence of "apology with action" is the apology through

@@ -44,6 +44,7 @@ type elem struct {
 type Pattern struct {
 	src   string
 	elems []elem
+	prog  program
 }
 
 // String returns the pattern as written.
@@ -68,7 +69,7 @@ func Compile(src string) (*Pattern, error) {
 	if elems[0].kind == kindGap || elems[len(elems)-1].kind == kindGap {
 		return nil, fmt.Errorf("pattern %q: a gap must stand between words", src)
 	}
-	return &Pattern{src: src, elems: elems}, nil
+	return &Pattern{src: src, elems: elems, prog: compileProgram(elems)}, nil
 }
 
 func allOptional(es []elem) bool {
@@ -226,45 +227,20 @@ func sentenceEnd(toks []text.Token, i int) int {
 	return len(toks)
 }
 
+// matchAt runs the compiled program from token i over toks[:limit] and
+// returns the last token of the longest match.
 func (p *Pattern) matchAt(toks []text.Token, i, limit int) (last int, ok bool) {
-	best := -1
-	matchSeq(p.elems, toks[:limit], i, func(end int) {
-		if end-1 > best {
-			best = end - 1
+	if i > limit {
+		// Past the end nothing is consumed and no gap opens: only a part
+		// that can be skipped entirely leaves a (zero-length) match.
+		if p.prog.nullNoGap {
+			return i - 1, false
 		}
-	})
+		return -1, false
+	}
+	end := p.prog.longest(toks[:limit], i)
+	best := max(end-1, -1)
 	return best, best >= i
-}
-
-// matchSeq calls done with every token index at which elems, started at i,
-// can end. Patterns are short and rarely ambiguous, so backtracking is cheap.
-func matchSeq(elems []elem, toks []text.Token, i int, done func(end int)) {
-	if len(elems) == 0 {
-		done(i)
-		return
-	}
-	e, rest := elems[0], elems[1:]
-	if e.optional {
-		matchSeq(rest, toks, i, done)
-	}
-	switch e.kind {
-	case kindGap:
-		for k := 0; k <= e.gap && i+k <= len(toks); k++ {
-			matchSeq(rest, toks, i+k, done)
-		}
-	case kindWord:
-		if i < len(toks) && toks[i].Norm == e.word {
-			matchSeq(rest, toks, i+1, done)
-		}
-	case kindPrefix:
-		if i < len(toks) && strings.HasPrefix(toks[i].Norm, e.word) {
-			matchSeq(rest, toks, i+1, done)
-		}
-	case kindAlt:
-		for _, alt := range e.alts {
-			matchSeq(alt, toks, i, func(end int) { matchSeq(rest, toks, end, done) })
-		}
-	}
 }
 
 // firstWords returns the words a match can start with, or nil when it can

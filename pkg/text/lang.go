@@ -24,6 +24,23 @@ var englishWords = setOf(`the be to of and in that have it for not on with he as
  could should just really order account bill yesterday today tomorrow sir madam again because when where why how
  any some other than then also still yet need want call called help issue problem number service time week day`)
 
+// langWords marks, in one map, the function words of each language.
+const (
+	inSpanish = 1 << iota
+	inEnglish
+)
+
+var langWords = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for w := range spanishWords {
+		m[w] |= inSpanish
+	}
+	for w := range englishWords {
+		m[w] |= inEnglish
+	}
+	return m
+}()
+
 func setOf(words string) map[string]struct{} {
 	m := make(map[string]struct{})
 	for _, t := range Tokenize(words) {
@@ -39,17 +56,32 @@ func setOf(words string) map[string]struct{} {
 func DetectLang(raw string, toks []Token) (lang string, confidence float32) {
 	var es, en float32
 	for _, t := range toks {
-		if _, ok := spanishWords[t.Norm]; ok {
+		switch langWords[t.Norm] {
+		case inSpanish:
 			es++
-		}
-		if _, ok := englishWords[t.Norm]; ok {
+		case inEnglish:
+			en++
+		case inSpanish | inEnglish:
+			es++
 			en++
 		}
 	}
-	for _, r := range raw {
-		switch r {
-		case 'ñ', 'Ñ', '¿', '¡', 'á', 'é', 'í', 'ó', 'ú':
-			es += 0.5
+	// The marks are all two-byte sequences led by 0xC2 or 0xC3, bytes that
+	// never continue another sequence, so a byte scan finds exactly the
+	// runes a rune loop would.
+	for i := 0; i+1 < len(raw); i++ {
+		switch raw[i] {
+		case 0xC2: // ¿ ¡
+			if c := raw[i+1]; c == 0xBF || c == 0xA1 {
+				es += 0.5
+				i++
+			}
+		case 0xC3: // ñ Ñ á é í ó ú
+			switch raw[i+1] {
+			case 0xB1, 0x91, 0xA1, 0xA9, 0xAD, 0xB3, 0xBA:
+				es += 0.5
+				i++
+			}
 		}
 	}
 	total := es + en

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync/atomic"
 )
 
 // Feat is one active feature: its hash, its value, and the tokens it came
@@ -93,12 +94,69 @@ func (m *Model) Scores(feats []Feat, out []float32) {
 	for c := range acc {
 		acc[c] = 0
 	}
-	for _, f := range feats {
-		row := m.w[int(f.H&m.mask)*k : int(f.H&m.mask)*k+k]
-		for c, w := range row {
-			acc[c] += f.V * float32(w)
+	// The common class counts sum in registers; every class still adds its
+	// features in order, so the sums are the same to the last bit.
+	// Touching the row of a feature some places ahead starts its cache
+	// miss early; the loads of the rows themselves come too late to overlap.
+	var sink int8
+	switch k {
+	case 3:
+		var a0, a1, a2 float32
+		for j, f := range feats {
+			if j+prefetchAhead < len(feats) {
+				sink += m.w[int(feats[j+prefetchAhead].H&m.mask)*3]
+			}
+			b := int(f.H&m.mask) * 3
+			row := m.w[b : b+3 : b+3]
+			a0 += f.V * float32(row[0])
+			a1 += f.V * float32(row[1])
+			a2 += f.V * float32(row[2])
+		}
+		acc[0], acc[1], acc[2] = a0, a1, a2
+	case 7:
+		var a0, a1, a2, a3, a4, a5, a6 float32
+		for j, f := range feats {
+			if j+prefetchAhead < len(feats) {
+				sink += m.w[int(feats[j+prefetchAhead].H&m.mask)*7]
+			}
+			b := int(f.H&m.mask) * 7
+			row := m.w[b : b+7 : b+7]
+			a0 += f.V * float32(row[0])
+			a1 += f.V * float32(row[1])
+			a2 += f.V * float32(row[2])
+			a3 += f.V * float32(row[3])
+			a4 += f.V * float32(row[4])
+			a5 += f.V * float32(row[5])
+			a6 += f.V * float32(row[6])
+		}
+		acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6] = a0, a1, a2, a3, a4, a5, a6
+	case 8:
+		var a0, a1, a2, a3, a4, a5, a6, a7 float32
+		for j, f := range feats {
+			if j+prefetchAhead < len(feats) {
+				sink += m.w[int(feats[j+prefetchAhead].H&m.mask)*8]
+			}
+			b := int(f.H&m.mask) * 8
+			row := m.w[b : b+8 : b+8]
+			a0 += f.V * float32(row[0])
+			a1 += f.V * float32(row[1])
+			a2 += f.V * float32(row[2])
+			a3 += f.V * float32(row[3])
+			a4 += f.V * float32(row[4])
+			a5 += f.V * float32(row[5])
+			a6 += f.V * float32(row[6])
+			a7 += f.V * float32(row[7])
+		}
+		acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = a0, a1, a2, a3, a4, a5, a6, a7
+	default:
+		for _, f := range feats {
+			row := m.w[int(f.H&m.mask)*k : int(f.H&m.mask)*k+k]
+			for c, w := range row {
+				acc[c] += f.V * float32(w)
+			}
 		}
 	}
+	prefetchSink.Store(int32(sink))
 	for c := range acc {
 		acc[c] = acc[c]*m.scale[c] + m.bias[c]
 		if c < len(m.Offsets) {
@@ -106,6 +164,12 @@ func (m *Model) Scores(feats []Feat, out []float32) {
 		}
 	}
 }
+
+// prefetchAhead is how many features ahead Scores touches a row;
+// prefetchSink keeps those loads from being optimized away.
+const prefetchAhead = 16
+
+var prefetchSink atomic.Int32
 
 // Weight is the dequantized weight of a feature hash for class c.
 func (m *Model) Weight(h uint32, c int) float32 {
@@ -241,3 +305,15 @@ func Quantize(meta Meta, bias, w []float32) *Model {
 	}
 	return m
 }
+
+// Row returns the quantized weights of a feature hash, one per class; the
+// dequantized weight of class c is float32(Row(h)[c]) * Scale(c), exactly
+// what Weight computes.
+func (m *Model) Row(h uint32) []int8 {
+	k := len(m.Labels)
+	b := int(h&m.mask) * k
+	return m.w[b : b+k : b+k]
+}
+
+// Scale is the dequantization factor of class c.
+func (m *Model) Scale(c int) float32 { return m.scale[c] }
