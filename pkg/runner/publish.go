@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -78,12 +80,23 @@ func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 		}
 		ev := &it.Record.Event
 		h := nats.Header{}
-		h.Set(jetstream.MsgIDHeader, s.Next+":"+ev.ID)
+		// The id names the content, not only the event: a redelivered event
+		// that a stateful stage judged in another context (its batch held
+		// other events, or came in another order) is a different record,
+		// and must reach the next stage instead of being dropped as a
+		// duplicate of the first attempt. An identical redo still is one.
+		h.Set(jetstream.MsgIDHeader, s.Next+":"+ev.ID+":"+contentHash(data))
 		carry(it.Header, h)
 		subj := bus.StageSubject(s.Next, bus.Partition(ev.TenantOrDefault(), ev.ConversationID(), s.Partitions))
 		msgs = append(msgs, &nats.Msg{Subject: subj, Header: h, Data: data})
 	}
 	return publishAll(ctx, s.JS, msgs, nil)
+}
+
+func contentHash(b []byte) string {
+	h := fnv.New64a()
+	_, _ = h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 // EscalationSink publishes the escalations a batch raised, each once: its

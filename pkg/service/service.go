@@ -182,7 +182,7 @@ func run(name string, build Build) error {
 	}
 	defer nc.Close()
 	tel.Health.Add("nats", NATSReady(nc))
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(16384))
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -181,14 +182,44 @@ func (c Chain) Abort(items []*Item) {
 // Order matters: escalations go before the slower ClickHouse insert.
 type Sinks []Sink
 
-// Write writes items to every sink in order.
+// Write writes items to every sink at once (publishing escalations and
+// inserting rows are independent) and fails if any sink fails: the batch is
+// then retried whole, and sinks must be idempotent (message ids, row ids).
+// A permanent failure is reported over a transient one only when no sink
+// failed transiently, so the runner isolates bad rows only when retrying
+// cannot help.
 func (s Sinks) Write(ctx context.Context, items []*Item) error {
-	for _, sink := range s {
-		if err := sink.Write(ctx, items); err != nil {
+	if len(s) == 1 {
+		return s[0].Write(ctx, items)
+	}
+	errs := make([]error, len(s))
+	var wg sync.WaitGroup
+	for i, sink := range s {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = sink.Write(ctx, items)
+		}()
+	}
+	wg.Wait()
+	return Worst(errs...)
+}
+
+// Worst picks the error that decides what happens to a batch whose parts
+// failed in parallel: any transient one (retry the whole batch), else a
+// permanent one (isolate the bad rows), else nil.
+func Worst(errs ...error) error {
+	var permanent error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, ErrPermanent) {
 			return err
 		}
+		permanent = err
 	}
-	return nil
+	return permanent
 }
 
 // Live returns the items that have neither failed nor settled.

@@ -23,13 +23,14 @@ func Open(ctx context.Context, cfg ConnConfig) (driver.Conn, error) {
 		cfg.Username = "default"
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		Protocol:        clickhouse.Native,
-		Addr:            []string{cfg.Addr},
-		Auth:            clickhouse.Auth{Database: cfg.Database, Username: cfg.Username, Password: cfg.Password},
-		DialTimeout:     5 * time.Second,
-		ReadTimeout:     60 * time.Second,
-		MaxOpenConns:    4,
-		MaxIdleConns:    2,
+		Protocol:    clickhouse.Native,
+		Addr:        []string{cfg.Addr},
+		Auth:        clickhouse.Auth{Database: cfg.Database, Username: cfg.Username, Password: cfg.Password},
+		DialTimeout: 5 * time.Second,
+		ReadTimeout: 60 * time.Second,
+		// Four tables are inserted in parallel, plus a readiness ping.
+		MaxOpenConns:    8,
+		MaxIdleConns:    5,
 		ConnMaxLifetime: time.Hour,
 		Compression:     &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
 	})

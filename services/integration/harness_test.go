@@ -268,6 +268,15 @@ func startProc(t *testing.T, bin string, env []string, args ...string) *proc {
 	return p
 }
 
+// waitLog waits until the process's log contains s.
+func (p *proc) waitLog(t *testing.T, timeout time.Duration, s string) {
+	t.Helper()
+	waitFor(t, timeout, p.name+" to log "+s, func() (bool, string) {
+		b, _ := os.ReadFile(p.log)
+		return strings.Contains(string(b), s), tail(string(b), 300)
+	})
+}
+
 // stop sends sig and waits up to limit for the process to exit.
 func (p *proc) stop(sig syscall.Signal, limit time.Duration) error {
 	_ = p.cmd.Process.Signal(sig)

@@ -109,7 +109,7 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		return nil, err
 	}
 	n.nc = nc
-	if n.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096)); err != nil {
+	if n.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(16384)); err != nil {
 		n.stop()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
