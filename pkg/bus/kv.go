@@ -2,10 +2,14 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,6 +24,9 @@ type StateStore struct {
 	KV jetstream.KeyValue
 	// JS publishes PutMany's pipelined writes.
 	JS jetstream.JetStream
+	// Atomic is set when the bucket's stream allows atomic batch publish:
+	// PutMany then sends a batch as one commit, stored with one fsync.
+	Atomic bool
 }
 
 // OpenStateStore binds a detector state bucket.
@@ -28,7 +35,11 @@ func OpenStateStore(ctx context.Context, js jetstream.JetStream, bucket string) 
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s (run `vigia migrate` first): %w", bucket, err)
 	}
-	return &StateStore{KV: kv, JS: js}, nil
+	st := &StateStore{KV: kv, JS: js}
+	if info, err := js.Stream(ctx, "KV_"+bucket); err == nil {
+		st.Atomic = info.CachedInfo().Config.AllowAtomicPublish
+	}
+	return st, nil
 }
 
 // Get implements detect.StateStore.
@@ -56,7 +67,8 @@ func (s *StateStore) Put(ctx context.Context, key string, data []byte, rev uint6
 	}
 	if err != nil {
 		var apiErr *jetstream.APIError
-		if errors.Is(err, jetstream.ErrKeyExists) || (errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) ||
+			(errors.As(err, &apiErr) && wrongLastSeq(apiErr.ErrorCode)) {
 			return 0, fmt.Errorf("%w: %s: %w", detect.ErrConflict, key, err)
 		}
 		return 0, fmt.Errorf("kv put %s: %w", key, err)
@@ -68,6 +80,109 @@ func (s *StateStore) Put(ctx context.Context, key string, data []byte, rev uint6
 // publishes (the key's subject, expected last subject sequence = revision),
 // sent asynchronously so the batch costs one round trip, not one per key.
 func (s *StateStore) PutMany(ctx context.Context, puts []detect.Put) error {
+	if s.Atomic {
+		for start := 0; start < len(puts); start += atomicBatchMax {
+			chunk := puts[start:min(start+atomicBatchMax, len(puts))]
+			ok, err := s.putAtomic(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				// The server refused atomic publish (an older server, the
+				// flag removed): write this chunk the pipelined way.
+				if err := s.putPipelined(ctx, chunk); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return s.putPipelined(ctx, puts)
+}
+
+// wrongLastSeq tells a compare-and-set that lost: 10071 from a single
+// server, 10164 from replicated streams and atomic batches.
+func wrongLastSeq(code jetstream.ErrorCode) bool {
+	return code == jetstream.JSErrCodeStreamWrongLastSequence || code == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// atomicBatchMax is the server's default limit on messages per atomic batch.
+const atomicBatchMax = 1000
+
+// Headers of atomic batch publish (ADR-50, nats-server 2.12+).
+const (
+	headerBatchID     = "Nats-Batch-Id"
+	headerBatchSeq    = "Nats-Batch-Sequence"
+	headerBatchCommit = "Nats-Batch-Commit"
+)
+
+// putAtomic sends puts as one atomic batch: each message carries its
+// compare-and-set revision, the last one commits, and the server applies
+// all or none, with one fsync for the lot. ok is false when nothing was
+// stored and the puts must go the pipelined way: a stale revision somewhere
+// in the batch (the server does not say which), or a server without atomic
+// publish.
+func (s *StateStore) putAtomic(ctx context.Context, puts []detect.Put) (ok bool, err error) {
+	nc := s.JS.Conn()
+	prefix := "$KV." + s.KV.Bucket() + "."
+	id := uuid.NewString()
+	for i, p := range puts {
+		m := nats.NewMsg(prefix + p.Key)
+		m.Data = p.Data
+		m.Header.Set(headerBatchID, id)
+		m.Header.Set(headerBatchSeq, strconv.Itoa(i+1))
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(p.Revision, 10))
+		if i < len(puts)-1 {
+			if err := nc.PublishMsg(m); err != nil {
+				return false, fmt.Errorf("kv batch put %s: %w", p.Key, err)
+			}
+			continue
+		}
+		m.Header.Set(headerBatchCommit, "1")
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		resp, err := nc.RequestMsgWithContext(rctx, m)
+		cancel()
+		if err != nil {
+			return false, fmt.Errorf("kv batch commit of %d keys: %w", len(puts), err)
+		}
+		var ack struct {
+			Seq   uint64 `json:"seq"`
+			Count int    `json:"count"`
+			Error *struct {
+				Code        int    `json:"code"`
+				ErrCode     uint16 `json:"err_code"`
+				Description string `json:"description"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(resp.Data, &ack); err != nil {
+			return false, fmt.Errorf("kv batch commit: bad reply %q: %w", resp.Data, err)
+		}
+		if ack.Error != nil {
+			if wrongLastSeq(jetstream.ErrorCode(ack.Error.ErrCode)) {
+				// Nothing was stored. The pipelined path says which keys
+				// are stale, and knows how to create over a delete marker.
+				return false, nil
+			}
+			if ack.Error.Code == 400 && strings.Contains(strings.ToLower(ack.Error.Description), "atomic") {
+				s.Atomic = false
+				return false, nil
+			}
+			return false, fmt.Errorf("kv batch commit of %d keys: %s (%d)", len(puts), ack.Error.Description, ack.Error.ErrCode)
+		}
+		if ack.Count != len(puts) {
+			return false, fmt.Errorf("kv batch commit: the server stored %d of %d keys", ack.Count, len(puts))
+		}
+		// A committed batch is stored contiguously, ending at ack.Seq.
+		first := ack.Seq - uint64(len(puts)) + 1
+		for j := range puts {
+			puts[j].NewRevision = first + uint64(j)
+		}
+	}
+	return true, nil
+}
+
+// putPipelined publishes every put asynchronously and collects the acks.
+func (s *StateStore) putPipelined(ctx context.Context, puts []detect.Put) error {
 	prefix := "$KV." + s.KV.Bucket() + "."
 	futures := make([]jetstream.PubAckFuture, len(puts))
 	for i, p := range puts {
@@ -87,7 +202,7 @@ func (s *StateStore) PutMany(ctx context.Context, puts []detect.Put) error {
 			puts[i].NewRevision = ack.Sequence
 		case err := <-f.Err():
 			var apiErr *jetstream.APIError
-			if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+			if !errors.As(err, &apiErr) || !wrongLastSeq(apiErr.ErrorCode) {
 				return fmt.Errorf("kv put %s: %w", puts[i].Key, err)
 			}
 			if puts[i].Revision == 0 {

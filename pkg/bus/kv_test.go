@@ -16,6 +16,12 @@ import (
 // by key — create only if absent (or deleted), update only at the read
 // revision — and report each outcome in place.
 func TestPutManyIsCompareAndSet(t *testing.T) {
+	for _, atomic := range []bool{true, false} {
+		t.Run(map[bool]string{true: "atomic", false: "pipelined"}[atomic], func(t *testing.T) { testPutMany(t, atomic) })
+	}
+}
+
+func testPutMany(t *testing.T, atomic bool) {
 	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +43,20 @@ func TestPutManyIsCompareAndSet(t *testing.T) {
 	st, err := bus.OpenStateStore(ctx, js, bus.BucketConversations)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !st.Atomic {
+		t.Fatal("EnsureTopology did not allow atomic publish on the bucket")
+	}
+	st.Atomic = atomic
+	// A clean batch: all created, revisions as stored.
+	clean := []detect.Put{{Key: "t.x", Data: []byte("x1")}, {Key: "t.y", Data: []byte("y1")}}
+	if err := st.PutMany(ctx, clean); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range clean {
+		if _, rev, err := st.Get(ctx, p.Key); p.Err != nil || err != nil || rev != p.NewRevision {
+			t.Fatalf("%s: put err %v, get err %v, revision %d reported %d", p.Key, p.Err, err, rev, p.NewRevision)
+		}
 	}
 	revA, err := st.Put(ctx, "t.a", []byte("a1"), 0)
 	if err != nil {
