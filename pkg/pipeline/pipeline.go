@@ -91,7 +91,15 @@ func Stages(stores Stores, p config.Pipeline, opts ...Option) (stage.Chain, *det
 	if err != nil {
 		return nil, nil, err
 	}
-	return stage.Chain{stage.DecodeEvents{Limits: o.limits}, enrich.Stage{Redactor: o.redactor}, classify.Stage{C: c}, ds}, det, nil
+	// Decode, enrich and classify judge each event alone, so a batch is
+	// spread over the cores; detect keeps conversation state and runs in
+	// order.
+	return stage.Chain{
+		stage.Parallel{Stage: stage.DecodeEvents{Limits: o.limits}},
+		stage.Parallel{Stage: enrich.Stage{Redactor: o.redactor}},
+		stage.Parallel{Stage: classify.Stage{C: c}},
+		ds,
+	}, det, nil
 }
 
 // Node is a running pipeline: the runner, and the sweeper that fires

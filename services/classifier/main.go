@@ -24,7 +24,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	st := stage.Chain{stage.DecodeRecords{}, classify.Stage{C: c}}
+	st := stage.Parallel{Stage: stage.Chain{stage.DecodeRecords{}, classify.Stage{C: c}}}
 	sink := runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"), st, sink, d.Log)
 	return r, nil, err

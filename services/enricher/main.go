@@ -30,7 +30,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	st := stage.Chain{stage.DecodeEvents{Limits: lim}, enrich.Stage{Redactor: red}}
+	st := stage.Parallel{Stage: stage.Chain{stage.DecodeEvents{Limits: lim}, enrich.Stage{Redactor: red}}}
 	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
 	return r, nil, err

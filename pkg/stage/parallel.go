@@ -1,0 +1,57 @@
+package stage
+
+import (
+	"context"
+	"runtime"
+	"sync"
+)
+
+// Parallel runs a stateless stage over a batch on several cores: the items
+// are cut into contiguous chunks, one per worker, and each chunk goes
+// through Stage.Process on its own goroutine. Only for stages whose result
+// for an item depends on that item alone (enrich, classify); the detect
+// stage keeps conversation state and must see a batch in order.
+type Parallel struct {
+	Stage Stage
+	// Workers is the number of chunks; 0 means GOMAXPROCS.
+	Workers int
+	// MinChunk keeps small batches on one goroutine, where forking would
+	// cost more than it saves; 0 means 64.
+	MinChunk int
+}
+
+// Name implements Stage.
+func (p Parallel) Name() string { return p.Stage.Name() }
+
+// Process implements Stage. A transient error of any chunk fails the batch,
+// as it would have sequentially.
+func (p Parallel) Process(ctx context.Context, items []*Item) error {
+	workers := p.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	minChunk := p.MinChunk
+	if minChunk <= 0 {
+		minChunk = 64
+	}
+	workers = min(workers, len(items)/minChunk)
+	if workers <= 1 {
+		return p.Stage.Process(ctx, items)
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	size := (len(items) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*size, min((w+1)*size, len(items))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = p.Stage.Process(ctx, items[lo:hi])
+		}()
+	}
+	wg.Wait()
+	return Worst(errs...)
+}
