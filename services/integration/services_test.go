@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
+	"github.com/vigia-cx/vigia/pkg/store"
 )
 
 var stageServices = []string{"enricher", "classifier", "detector", "writer"}
@@ -224,4 +226,34 @@ func firstDiff(a, b []string) string {
 		}
 	}
 	return "one is a prefix of the other"
+}
+
+// TestWriterRefusesUnmigratedDatabase: only `vigia migrate` runs DDL; a
+// writer pointed at a database without the migrations exits at start,
+// saying what to do, instead of failing every insert.
+func TestWriterRefusesUnmigratedDatabase(t *testing.T) {
+	_, ch := freshDatabase(t)
+	ch.Database += "_bare"
+	if err := store.EnsureDatabase(context.Background(), store.ConnConfig{Addr: ch.Addr, Database: ch.Database}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if conn, err := store.Open(context.Background(), store.ConnConfig{Addr: ch.Addr, Database: ch.Database}); err == nil {
+			_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ch.Database)
+			conn.Close()
+		}
+	})
+	n := startNATS(t)
+	p := startProc(t, "writer", serviceEnv(n.url, ch))
+	select {
+	case err := <-p.done:
+		if err == nil {
+			t.Fatal("the writer exited 0 on an unmigrated database")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the writer runs on a database without migrations")
+	}
+	if b, _ := os.ReadFile(p.log); !strings.Contains(string(b), "vigia migrate") {
+		t.Errorf("the writer does not say to run vigia migrate:\n%s", tail(string(b), 1000))
+	}
 }

@@ -23,6 +23,12 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
+	// Migrations are `vigia migrate`'s job; a writer ahead of the schema
+	// would fail every insert, so it refuses to start instead.
+	if err := store.CheckSchema(ctx, conn, d.Cfg.Clickhouse.Database); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "write", bus.StreamPipeline, "cx.detected.>"),
 		stage.Chain{stage.DecodeRecords{}}, &store.Writer{Conn: conn}, d.Log)
 	return r, func() { conn.Close() }, err
