@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -380,9 +381,17 @@ func TestNATSRestartMidStream(t *testing.T) {
 		}
 		return n >= 3000, fmt.Sprintf("%d stored", n)
 	})
+	readyz := "http://" + telemetryAddr(t, consumer) + "/readyz"
+	waitStatus(t, readyz, http.StatusOK, 30*time.Second)
 	ns.stop()
-	time.Sleep(2 * time.Second) // the outage being simulated
+	down := time.Now()
+	// Readiness follows the connection: 503 naming NATS while it is away.
+	if body := waitStatus(t, readyz, http.StatusServiceUnavailable, 10*time.Second); !strings.Contains(body, "nats") {
+		t.Errorf("/readyz while NATS is down does not name it: %s", body)
+	}
+	time.Sleep(time.Until(down.Add(2 * time.Second))) // the rest of the outage being simulated
 	ns.start()
+	waitStatus(t, readyz, http.StatusOK, 30*time.Second)
 	select {
 	case err := <-publisher.done:
 		if err != nil {
