@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/config"
 )
 
@@ -69,7 +70,7 @@ func TestAuthOptionsCredsFile(t *testing.T) {
 }
 
 func TestAuthOptionsTLS(t *testing.T) {
-	p := genTestPKI(t)
+	p := bustest.NewPKI(t)
 	o := applied(t, config.NATSAuth{TLSCA: p.CA, TLSCert: p.ClientCert, TLSKey: p.ClientKey})
 	if !o.Secure || o.TLSConfig == nil {
 		t.Fatal("TLS not enabled")
@@ -94,7 +95,7 @@ func TestAuthOptionsErrors(t *testing.T) {
 	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := genTestPKI(t)
+	p := bustest.NewPKI(t)
 	const secret = "s3cret-Value-never-shown"
 	cases := []struct {
 		name     string

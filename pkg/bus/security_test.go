@@ -2,19 +2,13 @@ package bus_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/config"
 	"github.com/vigia-cx/vigia/pkg/pipeline"
 	"github.com/vigia-cx/vigia/pkg/runner"
@@ -36,93 +31,6 @@ import (
 // natsConfPath is the example server configuration the tests run.
 var natsConfPath = filepath.Join("..", "..", "deploy", "nats", "nats.conf")
 
-// testPKI is a throw-away CA with a server certificate for 127.0.0.1, a
-// client certificate, and a second CA that signed nothing of the server's.
-type testPKI struct {
-	CA, ServerCert, ServerKey, ClientCert, ClientKey, OtherCA string
-}
-
-func genTestPKI(t *testing.T) testPKI {
-	t.Helper()
-	dir := t.TempDir()
-	p := testPKI{}
-	caKey, caCert, caDER := genCA(t, "vigia test CA")
-	p.CA = writePEMFile(t, dir, "ca.pem", "CERTIFICATE", caDER)
-	_, _, otherDER := genCA(t, "some other CA")
-	p.OtherCA = writePEMFile(t, dir, "other-ca.pem", "CERTIFICATE", otherDER)
-	p.ServerCert, p.ServerKey = genLeaf(t, dir, "server", caKey, caCert, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "vigia nats test server"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:    []string{"localhost"},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	})
-	p.ClientCert, p.ClientKey = genLeaf(t, dir, "client", caKey, caCert, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "vigia test client"},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	})
-	return p
-}
-
-func newSerial(t *testing.T) *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func genCA(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: newSerial(t), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert, der
-}
-
-func genLeaf(t *testing.T, dir, name string, caKey *ecdsa.PrivateKey, ca *x509.Certificate, tmpl *x509.Certificate) (certPath, keyPath string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = newSerial(t)
-	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
-	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return writePEMFile(t, dir, name+".pem", "CERTIFICATE", der), writePEMFile(t, dir, name+"-key.pem", "PRIVATE KEY", kder)
-}
-
-func writePEMFile(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // passwordEnv is the server-side variable deploy/nats/nats.conf reads a
 // role's password from.
 func passwordEnv(role string) string { return "VIGIA_NATSD_PASSWORD_" + strings.ToUpper(role) }
@@ -131,15 +39,15 @@ func passwordEnv(role string) string { return "VIGIA_NATSD_PASSWORD_" + strings.
 // and a random password per role.
 type secureNATS struct {
 	url     string
-	pki     testPKI
+	pki     bustest.PKI
 	pwFiles map[string]string
 	pws     map[string]string
 }
 
 // setSecureEnv sets what deploy/nats/nats.conf reads from the environment.
-func setSecureEnv(t *testing.T) (testPKI, map[string]string, map[string]string) {
+func setSecureEnv(t *testing.T) (bustest.PKI, map[string]string, map[string]string) {
 	t.Helper()
-	p := genTestPKI(t)
+	p := bustest.NewPKI(t)
 	t.Setenv("VIGIA_NATSD_TLS_CERT", p.ServerCert)
 	t.Setenv("VIGIA_NATSD_TLS_KEY", p.ServerKey)
 	t.Setenv("VIGIA_NATSD_TLS_CA", p.CA)

@@ -2,15 +2,9 @@ package integration
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/config"
 )
 
@@ -40,28 +35,10 @@ type secureBus struct {
 func setupSecureBus(t *testing.T) *secureBus {
 	t.Helper()
 	dir := t.TempDir()
-	caKey, ca := secCA(t)
-	b := &secureBus{caFile: secWritePEM(t, dir, "ca.pem", "CERTIFICATE", ca.Raw), pwFiles: map[string]string{}}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "vigia nats test server"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("VIGIA_NATSD_TLS_CERT", secWritePEM(t, dir, "server.pem", "CERTIFICATE", der))
-	t.Setenv("VIGIA_NATSD_TLS_KEY", secWritePEM(t, dir, "server-key.pem", "PRIVATE KEY", kder))
+	pki := bustest.NewPKI(t)
+	b := &secureBus{caFile: pki.CA, pwFiles: map[string]string{}}
+	t.Setenv("VIGIA_NATSD_TLS_CERT", pki.ServerCert)
+	t.Setenv("VIGIA_NATSD_TLS_KEY", pki.ServerKey)
 	t.Setenv("VIGIA_NATSD_TLS_CA", b.caFile)
 	for _, role := range bus.Roles() {
 		var r [16]byte
@@ -74,37 +51,6 @@ func setupSecureBus(t *testing.T) *secureBus {
 		}
 	}
 	return b
-}
-
-func secCA(t *testing.T) (*ecdsa.PrivateKey, *x509.Certificate) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "vigia test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert
-}
-
-func secWritePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func (b *secureBus) auth(role string) config.NATSAuth {
