@@ -12,7 +12,7 @@ import (
 
 // PipelineDefaults are config.Pipeline's defaults (its conf tags), for code
 // that builds stages without parsing a configuration.
-var PipelineDefaults = config.Pipeline{BatchSize: 500, EscalateAt: 50, StateCache: 100000, Partitions: 8}
+var PipelineDefaults = config.Pipeline{BatchSize: 500, EscalateAt: 50, StateCache: 10000, Partitions: 8}
 
 // Chain is the all-in-one chain (decode → enrich → classify → detect) built
 // by the pipeline's own constructor, with in-memory state, so stage
