@@ -165,7 +165,7 @@ type Settings struct {
 	Seed           int64   `json:"seed"`
 	BatchSize      int     `json:"batch_size"`
 	BatchWaitMs    int64   `json:"batch_wait_ms"`
-	NATSSyncAlways bool    `json:"nats_sync_always"`
+	NATSSync       string  `json:"nats_sync"`
 	PollMs         int64   `json:"poll_ms"`
 	NATS           string  `json:"nats"`
 }

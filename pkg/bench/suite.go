@@ -67,9 +67,9 @@ type Config struct {
 	// alike (0: the pipeline's defaults, 500 and 200ms).
 	BatchSize int
 	BatchWait time.Duration
-	// SyncAlways makes the NATS server fsync every write, as `vigia run`'s
-	// embedded server does.
-	SyncAlways   bool
+	// Sync is when the NATS server fsyncs: "always" (every write, as
+	// `vigia run`'s embedded server does by default) or an interval.
+	Sync         string
 	PollInterval time.Duration
 	// PhaseTimeout bounds each sustained run from the first publish.
 	PhaseTimeout time.Duration
@@ -123,10 +123,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	s.rep.Settings = Settings{Events: cfg.Events, Rate: cfg.Rate, CatchupEvents: cfg.CatchupEvents, Concurrency: cfg.Concurrency,
-		Seed: cfg.Seed, BatchSize: cfg.BatchSize, BatchWaitMs: cfg.BatchWait.Milliseconds(), NATSSyncAlways: cfg.SyncAlways,
+		Seed: cfg.Seed, BatchSize: cfg.BatchSize, BatchWaitMs: cfg.BatchWait.Milliseconds(), NATSSync: cfg.Sync,
 		PollMs: cfg.PollInterval.Milliseconds(),
 		NATS: "nats-server " + server.VERSION + " in its own process (vigia bench-nats), file store" +
-			map[bool]string{true: ", fsync on every write (as vigia run's embedded server)", false: ""}[cfg.SyncAlways]}
+			syncNote(cfg.Sync)}
 
 	if s.rep.Baselines.NATS, err = s.sustained(ctx, "nats"); err != nil {
 		return nil, fmt.Errorf("raw JetStream baseline: %w", err)
@@ -235,7 +235,7 @@ func (s *suite) newPhase(ctx context.Context, name string, withDB, externalNATS 
 		}
 	}
 	if externalNATS {
-		args := []string{"bench-nats", "--store-dir", filepath.Join(p.dir, "nats"), "--sync-always=" + strconv.FormatBool(s.cfg.SyncAlways)}
+		args := []string{"bench-nats", "--store-dir", filepath.Join(p.dir, "nats"), "--sync", s.cfg.Sync}
 		c, line, err := spawn(p.dir, "nats", s.cfg.Vigia, args, childEnv(), true)
 		if err != nil {
 			p.close()
@@ -412,6 +412,7 @@ func (p *phase) startSystem(ctx context.Context, system string) error {
 	case ModeEmbedded:
 		env := p.env(p.db)
 		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "VIGIA_NATS_URL=") })
+		env = append(env, "VIGIA_EMBEDDED_SYNC="+cfg.Sync)
 		c, err := add("vigia", cfg.Vigia, env, "run", "--state-dir", filepath.Join(p.dir, "state"),
 			"--embedded-listen", "127.0.0.1:-1", "--embedded-store-dir", filepath.Join(p.dir, "nats"))
 		if err != nil {
@@ -750,6 +751,14 @@ func (s *suite) sustained(ctx context.Context, system string) (*Figures, error) 
 	return f, nil
 }
 
+// syncNote describes the NATS sync policy in the report's header.
+func syncNote(sync string) string {
+	if sync == bus.SyncAlwaysPolicy {
+		return ", fsync on every write (as vigia run's embedded server by default)"
+	}
+	return ", fsync every " + sync + " (VIGIA_EMBEDDED_SYNC=" + sync + ")"
+}
+
 func shortName(system string) string {
 	switch system {
 	case ModeAllInOne:
@@ -1040,9 +1049,6 @@ func (s *suite) finish() {
 		}
 	}
 	slices.Sort(r.Notes)
-	if r.Modes[ModeEmbedded] != nil && !s.cfg.SyncAlways {
-		r.Notes = append(r.Notes, ModeEmbedded+" fsyncs every write whatever --nats-sync-always says: vigia run hard-codes it")
-	}
 	head := ModeAllInOne
 	if r.Modes[head] == nil {
 		for _, m := range s.cfg.Modes {

@@ -17,9 +17,14 @@ type EmbeddedConfig struct {
 	// SyncAlways makes every write fsync before it is acknowledged: the
 	// single-node default, since there is no replica to recover from.
 	SyncAlways bool
+	// SyncInterval, when SyncAlways is false, is how often the store is
+	// fsynced (0: nats-server's default, 2 minutes). Between syncs an
+	// acknowledged write lives in the page cache: it survives the process
+	// being killed, not the machine losing power.
+	SyncInterval time.Duration
 	// ConfigFile, if set, is a nats-server configuration file (accounts,
 	// users and permissions, TLS; see deploy/nats/nats.conf) the server
-	// starts from. Host, Port, StoreDir and SyncAlways above still win over
+	// starts from. Host, Port, StoreDir and the sync settings above still win over
 	// the file's listen address, store_dir and sync setting, and JetStream
 	// is always enabled.
 	ConfigFile string
@@ -52,6 +57,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	}
 	if cfg.SyncAlways {
 		opts.SyncAlways = true
+	} else if cfg.SyncInterval > 0 {
+		opts.SyncAlways = false
+		opts.SyncInterval = cfg.SyncInterval
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
@@ -63,4 +71,20 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		return nil, fmt.Errorf("embedded nats: not ready after 15s")
 	}
 	return s, nil
+}
+
+// SyncAlwaysPolicy is the value of a sync setting that fsyncs every write.
+const SyncAlwaysPolicy = "always"
+
+// ParseSync reads a sync setting: "always" (fsync every write before its
+// acknowledgement) or an interval such as "1s" between fsyncs.
+func ParseSync(s string) (always bool, interval time.Duration, err error) {
+	if s == SyncAlwaysPolicy {
+		return true, 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return false, 0, fmt.Errorf("sync %q: want %q or a positive interval such as 1s", s, SyncAlwaysPolicy)
+	}
+	return false, d, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigia-cx/vigia/pkg/bench"
+	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
 	"github.com/vigia-cx/vigia/pkg/store"
 )
@@ -41,7 +42,7 @@ type benchConfig struct {
 	BatchSize      int           `conf:"help:batch size of the pipeline and the mover (0: the pipeline default)"`
 	BatchWait      time.Duration `conf:"help:batch wait of the pipeline and the mover (0: the pipeline default)"`
 	NATS           struct {
-		SyncAlways bool `conf:"default:true,help:NATS fsyncs every write, as vigia run's embedded server does"`
+		Sync string `conf:"default:always,help:when NATS fsyncs: always (every write, vigia run's default) or an interval such as 1s; also given to all-in-one-embedded as VIGIA_EMBEDDED_SYNC"`
 	}
 	Poll         time.Duration `conf:"default:50ms,help:ClickHouse visibility poll interval (the latency resolution)"`
 	PhaseTimeout time.Duration `conf:"default:10m,help:bound on each sustained run"`
@@ -63,6 +64,9 @@ func cmdBench(ctx context.Context) error {
 			"databases, so it only uses a server you name. Start a private one with:\n" +
 			"    eval \"$(VIGIA_STATE_DIR=/tmp/vigia-bench deploy/clickhouse/start.sh | tail -1)\"; export VIGIA_CLICKHOUSE_ADDR\n" +
 			"and stop it afterwards with: VIGIA_STATE_DIR=/tmp/vigia-bench deploy/clickhouse/stop.sh --purge")
+	}
+	if _, _, err := bus.ParseSync(cfg.NATS.Sync); err != nil {
+		return fmt.Errorf("--nats-sync: %w", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -87,7 +91,7 @@ func cmdBench(ctx context.Context) error {
 		CatchupEvents: cfg.CatchupEvents, CatchupTimeout: cfg.CatchupTimeout,
 		Modes: splitList(cfg.Modes), CatchupModes: splitList(cfg.CatchupModes),
 		Concurrency: cfg.Concurrency, Seed: cfg.Seed, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
-		SyncAlways: cfg.NATS.SyncAlways, PollInterval: cfg.Poll, PhaseTimeout: cfg.PhaseTimeout,
+		Sync: cfg.NATS.Sync, PollInterval: cfg.Poll, PhaseTimeout: cfg.PhaseTimeout,
 		Progress: os.Stderr, ProfileDir: cfg.ProfileDir,
 	})
 	if err != nil {

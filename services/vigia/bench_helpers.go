@@ -29,8 +29,8 @@ type benchNATSConfig struct {
 	StoreDir string `conf:"required,help:JetStream store directory"`
 	// The default is what `vigia run`'s embedded server does, so the
 	// baselines and the pipeline run on the same storage guarantees.
-	SyncAlways bool   `conf:"default:true,help:fsync every write, as vigia run's embedded server"`
-	Listen     string `conf:"default:127.0.0.1:-1,help:host:port (port -1 picks a free one)"`
+	Sync   string `conf:"default:always,help:always (fsync every write, vigia run's default) or an interval between fsyncs"`
+	Listen string `conf:"default:127.0.0.1:-1,help:host:port (port -1 picks a free one)"`
 }
 
 // cmdBenchNATS runs the embedded server code alone and prints its URL as
@@ -51,7 +51,11 @@ func cmdBenchNATS(ctx context.Context) error {
 	if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
 		return fmt.Errorf("store dir: %w", err)
 	}
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.StoreDir, SyncAlways: cfg.SyncAlways})
+	always, interval, err := bus.ParseSync(cfg.Sync)
+	if err != nil {
+		return err
+	}
+	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.StoreDir, SyncAlways: always, SyncInterval: interval})
 	if err != nil {
 		return err
 	}

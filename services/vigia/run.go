@@ -29,6 +29,9 @@ import (
 type Embedded struct {
 	Listen   string `conf:"default:127.0.0.1:4222,help:host:port of the embedded NATS server (port -1 picks a free one)"`
 	StoreDir string `conf:"help:JetStream store of the embedded server (default <state-dir>/nats)"`
+	// Sync trades durability for CPU: fsync on every write costs about as
+	// much CPU as the whole pipeline's processing (README, Performance).
+	Sync string `conf:"default:always,help:when the embedded server fsyncs: always (every write before its ack) or an interval such as 1s (an acked event younger than that survives vigia being killed but not the machine losing power)"`
 	// ConfigFile gives the embedded server users, permissions and TLS
 	// (deploy/nats/nats.conf); Listen and StoreDir override what it says.
 	ConfigFile string `conf:"help:nats-server config file of the embedded server (users and permissions and TLS); Listen and StoreDir override it"`
@@ -91,12 +94,17 @@ func startNode(ctx context.Context, cfg runConfig, log *slog.Logger) (*node, err
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("nats store dir: %w", err)
 		}
-		n.srv, err = bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: dir, SyncAlways: true, ConfigFile: cfg.Embedded.ConfigFile})
+		always, interval, err := bus.ParseSync(cfg.Embedded.Sync)
+		if err != nil {
+			return nil, fmt.Errorf("embedded nats: %w", err)
+		}
+		n.srv, err = bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: dir,
+			SyncAlways: always, SyncInterval: interval, ConfigFile: cfg.Embedded.ConfigFile})
 		if err != nil {
 			return nil, err
 		}
 		n.natsURL = n.srv.ClientURL()
-		log.Info("embedded nats started", "url", n.natsURL, "store", dir)
+		log.Info("embedded nats started", "url", n.natsURL, "store", dir, "sync", cfg.Embedded.Sync)
 	}
 	opts, err := bus.AuthOptions(cfg.NATS.NATSAuth)
 	if err != nil {
