@@ -255,38 +255,66 @@ func New(rulesDir string, cfg Config) (*Detector, error) {
 	return &Detector{Rules: rs, Config: cfg}, nil
 }
 
+// Analysis is what detection reads from one message's words: the part of
+// Apply that needs no state, so a batch's analyses can run on all cores
+// ahead of the ordered, per-conversation part.
+type Analysis struct {
+	// Signals are the utterance's phrase-rule signals.
+	Signals []event.Signal
+	// Action and Ack say an agent's message promised an action or
+	// acknowledged the customer (labels that are not signals themselves).
+	Action, Ack bool
+	// Tokens is the number of tokens in the text.
+	Tokens int
+	// Words are a customer message's content words for the repeated-message
+	// check (nil for fewer than five).
+	Words []string
+}
+
+// Analyze is the stateless part of Apply for one record.
+func (d *Detector) Analyze(r *event.Record) Analysis {
+	var a Analysis
+	ev := &r.Event
+	if ev.Type != event.TypeMessage || r.Enriched == nil || r.Enriched.Text == "" ||
+		(ev.Data.Speaker != event.SpeakerAgent && ev.Data.Speaker != event.SpeakerCustomer) {
+		return a
+	}
+	// Nothing keeps the tokens past this call (signals hold offsets and
+	// substrings of the text, content words their own copy), so their
+	// slice is reused.
+	tb := tokenPool.Get().(*[]text.Token)
+	toks := text.AppendTokens((*tb)[:0], r.Enriched.Text)
+	var flagsBuf [8]string
+	var flags []string
+	a.Signals, flags = d.Rules.analyze(r.Enriched.Text, toks, r.Enriched.Lang, ev.Data.Speaker, flagsBuf[:0])
+	a.Action, a.Ack = hasLabel(flags, "_action"), hasLabel(flags, "_ack")
+	a.Tokens = len(toks)
+	if ev.Data.Speaker == event.SpeakerCustomer {
+		a.Words = contentWords(r, toks)
+	}
+	if cap(toks) <= maxPooledTokens {
+		clear(toks) // let the text go
+		*tb = toks[:0]
+		tokenPool.Put(tb)
+	}
+	return a
+}
+
 // Apply folds one record into the state (and the customer's history, which
 // may be nil) and returns the record's detection. An event already applied
 // (a redelivery) leaves both unchanged and raises no escalation, but still
 // gets its utterance signals and the current snapshot, so rows written again
 // are identical.
 func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.Detection, historyChanged bool) {
-	det = event.Detection{Version: d.Rules.Version}
+	a := d.Analyze(r)
+	return d.ApplyAnalyzed(st, hist, r, &a)
+}
+
+// ApplyAnalyzed is Apply with the record's Analyze already done; a is
+// consumed (its signals become the detection's).
+func (d *Detector) ApplyAnalyzed(st *State, hist *History, r *event.Record, a *Analysis) (det event.Detection, historyChanged bool) {
+	det = event.Detection{Version: d.Rules.Version, Signals: a.Signals}
 	ev := &r.Event
-	// The text is tokenized once; the rules, the reply check and the
-	// repeated-message check all read these tokens.
-	var (
-		toks     []text.Token
-		flagsBuf [8]string
-		flags    []string
-	)
-	if ev.Type == event.TypeMessage && r.Enriched != nil && r.Enriched.Text != "" &&
-		(ev.Data.Speaker == event.SpeakerAgent || ev.Data.Speaker == event.SpeakerCustomer) {
-		// Nothing keeps the tokens past this call (signals hold offsets and
-		// substrings of the text, content words their own copy), so their
-		// slice is reused.
-		tb := tokenPool.Get().(*[]text.Token)
-		defer func() {
-			if cap(*tb) <= maxPooledTokens {
-				clear(*tb) // let the text go
-				*tb = (*tb)[:0]
-				tokenPool.Put(tb)
-			}
-		}()
-		toks = text.AppendTokens((*tb)[:0], r.Enriched.Text)
-		*tb = toks
-		det.Signals, flags = d.Rules.analyze(r.Enriched.Text, toks, r.Enriched.Lang, ev.Data.Speaker, flagsBuf[:0])
-	}
 	if slices.Contains(st.Applied, ev.ID) {
 		det.Conversation = snapshot(st)
 		return det, false
@@ -331,9 +359,9 @@ func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.D
 	case event.TypeMessage:
 		switch ev.Data.Speaker {
 		case event.SpeakerCustomer:
-			extra = d.customerMessage(st, r, det.Signals, toks)
+			extra = d.customerMessage(st, r, det.Signals, a)
 		case event.SpeakerAgent:
-			extra = d.agentMessage(st, r, det.Signals, hasLabel(flags, "_action"), hasLabel(flags, "_ack"))
+			extra = d.agentMessage(st, r, det.Signals, a.Action, a.Ack)
 		case event.SpeakerSystem:
 			extra = d.systemMessage(st, r)
 		}
@@ -367,7 +395,7 @@ func (d *Detector) Apply(st *State, hist *History, r *event.Record) (det event.D
 	return det, historyChanged
 }
 
-// tokenPool holds token slices for Apply; one from a huge text is dropped
+// tokenPool holds token slices for Analyze; one from a huge text is dropped
 // rather than kept.
 var tokenPool = sync.Pool{New: func() any { return new([]text.Token) }}
 
@@ -404,9 +432,9 @@ func (d *Detector) bump(st *State, key string, n int) {
 	st.Counts[key] += n
 }
 
-// customerMessage folds a customer message in; toks are the tokens of its
-// text (none when it has no text).
-func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Signal, toks []text.Token) []event.Signal {
+// customerMessage folds a customer message in; a is its text's analysis
+// (empty when it has no text).
+func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Signal, a *Analysis) []event.Signal {
 	c := &st.Conv
 	c.CustomerMessages++
 	st.LastSpeaker = event.SpeakerCustomer
@@ -424,7 +452,7 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 			c.RepeatContact = true
 		}
 	}
-	if !st.LastCustomerThank && r.Enriched != nil && len(toks) >= 4 {
+	if !st.LastCustomerThank && r.Enriched != nil && a.Tokens >= 4 {
 		st.PendingNeedsReply = true
 	}
 	if cl := r.Classified; cl != nil {
@@ -468,7 +496,7 @@ func (d *Detector) customerMessage(st *State, r *event.Record, sigs []event.Sign
 			out = append(out, conversationSignal("turnaround", "positive", "positive", 0, r, "customer turned from "+c.CustomerEmotionPeak+" to thanks"))
 		}
 	}
-	if words := contentWords(r, toks); len(words) >= 5 {
+	if words := a.Words; len(words) >= 5 {
 		for _, prev := range st.CustomerWords {
 			if jaccard(prev, words) >= 0.6 {
 				out = append(out, conversationSignal("repeat_information", "process", "negative", 5, r, "customer repeats an earlier message"))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -114,10 +115,20 @@ func CustomerKey(tenant, customerID string) string {
 func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.prefetch(ctx, items); err != nil {
+	// The words of every message are read on all cores while the states
+	// the batch lacks are fetched; only folding them in is ordered.
+	analyses := make([]Analysis, len(items))
+	analyzed := make(chan struct{})
+	go func() {
+		defer close(analyzed)
+		s.Detector.AnalyzeAll(items, analyses)
+	}()
+	err := s.prefetch(ctx, items)
+	<-analyzed
+	if err != nil {
 		return err
 	}
-	for _, it := range items {
+	for i, it := range items {
 		r := it.Record
 		tenant := r.Event.TenantOrDefault()
 		key := StateKey(tenant, r.Event.ConversationID())
@@ -153,7 +164,7 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 		if hist != nil {
 			h = hist.value
 		}
-		det, changed := s.Detector.Apply(cur.value, h, r)
+		det, changed := s.Detector.ApplyAnalyzed(cur.value, h, r, &analyses[i])
 		if changed {
 			if hist.changed == nil {
 				hist.changed = map[string]Contact{}
@@ -168,6 +179,34 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 		s.pending[key] = cur
 	}
 	return nil
+}
+
+// minParallelAnalyses is the batch below which starting goroutines costs
+// more than analyzing in line.
+const minParallelAnalyses = 32
+
+// AnalyzeAll fills out[i] with Analyze(items[i].Record), spread over the
+// cores.
+func (d *Detector) AnalyzeAll(items []*stage.Item, out []Analysis) {
+	workers := min(runtime.GOMAXPROCS(0), len(items)/minParallelAnalyses)
+	if workers <= 1 {
+		for i, it := range items {
+			out[i] = d.Analyze(it.Record)
+		}
+		return
+	}
+	// Contiguous chunks keep each worker's writes to out apart.
+	var wg sync.WaitGroup
+	chunk := (len(items) + workers - 1) / workers
+	for lo := 0; lo < len(items); lo += chunk {
+		hi := min(lo+chunk, len(items))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = d.Analyze(items[i].Record)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func customerOf(r *event.Record, st *State) string {
