@@ -118,7 +118,7 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // AllInOne builds the all-in-one pipeline.
-func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger, opts ...Option) (*Node, error) {
+func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p config.Pipeline, log *slog.Logger, stageOpts ...Option) (*Node, error) {
 	if err := bus.RequireStream(ctx, js, bus.StreamEvents); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p con
 	if err != nil {
 		return nil, err
 	}
-	chain, det, err := Stages(stores, p, opts...)
+	chain, det, err := Stages(stores, p, stageOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("all-in-one stages: %w", err)
 	}
@@ -136,7 +136,14 @@ func AllInOne(ctx context.Context, js jetstream.JetStream, ch driver.Conn, p con
 		return nil, err
 	}
 	sink := stage.Sinks{runner.EscalationSink{JS: js}, &store.Writer{Conn: ch}}
-	r, err := runner.New(js, service.RunnerConfig(p, ConsumerName, bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), chain, sink, log)
+	// Decode, enrich and classify of the next batch overlap this one's
+	// detect, writes and commit.
+	ahead, rest := chain.SplitStateless()
+	var opts []runner.Option
+	if len(ahead) > 0 {
+		opts = append(opts, runner.WithAhead(ahead))
+	}
+	r, err := runner.New(js, service.RunnerConfig(p, ConsumerName, bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), rest, sink, log, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,7 @@ type Stats struct {
 type Runner struct {
 	cfg   Config
 	js    jetstream.JetStream
+	ahead stage.Stage // nil: none
 	stage stage.Stage
 	sink  stage.Sink
 	log   *slog.Logger
@@ -121,14 +122,25 @@ type metrics struct {
 	pending, ackPending                   prometheus.Gauge
 }
 
+// Option adjusts a runner.
+type Option func(*Runner)
+
+// WithAhead runs st on each batch as soon as it is fetched, while the batch
+// before it is still in the main stage, its sinks or its commit: the CPU of
+// one overlaps the other's waiting on ClickHouse and NATS. st must judge
+// each item alone, with no state and nothing to commit (decode, enrich and
+// classify do; detect does not). Its output survives a retry of the main
+// stage, which must therefore not change what st produced.
+func WithAhead(st stage.Stage) Option { return func(r *Runner) { r.ahead = st } }
+
 // New validates cfg and makes a runner.
-func New(js jetstream.JetStream, cfg Config, st stage.Stage, sink stage.Sink, log *slog.Logger) (*Runner, error) {
+func New(js jetstream.JetStream, cfg Config, st stage.Stage, sink stage.Sink, log *slog.Logger, opts ...Option) (*Runner, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	n := cfg.Name
-	return &Runner{cfg: cfg, js: js, stage: st, sink: sink, log: log.With("runner", n),
+	r := &Runner{cfg: cfg, js: js, stage: st, sink: sink, log: log.With("runner", n),
 		m: metrics{
 			received:    telemetry.MessagesReceived.WithLabelValues(n),
 			acked:       telemetry.MessagesAcked.WithLabelValues(n),
@@ -140,7 +152,11 @@ func New(js jetstream.JetStream, cfg Config, st stage.Stage, sink stage.Sink, lo
 			ackPending:  telemetry.ConsumerAckPending.WithLabelValues(n),
 		},
 		batchSpan: n + " batch", msgSpan: n + " process",
-	}, nil
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	return r, nil
 }
 
 // ConsumerConfig is the durable consumer the runner binds to.
@@ -153,7 +169,7 @@ func (r *Runner) ConsumerConfig() jetstream.ConsumerConfig {
 		MaxDeliver:     r.cfg.MaxDeliver,
 		MaxAckPending:  r.cfg.MaxAckPending,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
-		Description:    "vigia " + r.stage.Name(),
+		Description:    "vigia " + r.stageName(),
 	}
 }
 
@@ -185,10 +201,12 @@ func (r *Runner) Run(ctx context.Context) error {
 		time.AfterFunc(r.cfg.ShutdownTimeout, cancelWork)
 	}()
 	r.log.Info("consuming", "stream", r.cfg.Stream, "filter", r.cfg.Filter, "batch", r.cfg.BatchSize, "wait", r.cfg.BatchWait)
-	batches := make(chan []jetstream.Msg)
-	go r.fetch(ctx, work, cons, batches)
-	for batch := range batches {
-		r.handle(work, batch)
+	fetched := make(chan []jetstream.Msg)
+	go r.fetch(ctx, work, cons, fetched)
+	prepared := make(chan *batch)
+	go r.prepareAll(work, fetched, prepared)
+	for b := range prepared {
+		r.handle(work, b)
 	}
 	if work.Err() != nil {
 		return fmt.Errorf("runner %s: drain did not finish within %s", r.cfg.Name, r.cfg.ShutdownTimeout)
@@ -227,25 +245,91 @@ func (r *Runner) fetch(ctx, work context.Context, cons jetstream.Consumer, out c
 			continue
 		}
 		bo.Reset()
-	send:
-		for {
-			select {
-			case out <- batch:
-				break send
-			case <-keepAlive.C:
-				for _, m := range batch {
-					_ = m.InProgress()
-				}
-			case <-work.Done():
-				// The drain deadline passed: these were never handled, so
-				// they go back at once rather than after AckWait.
-				for _, m := range batch {
-					_ = m.Nak()
-				}
-				return
-			}
+		if !handOver(work, keepAlive.C, out, batch, batch) {
+			return
 		}
 	}
+}
+
+// handOver sends v on out, keeping msgs in progress while it waits its
+// turn. It returns false, with msgs nak'ed, when the drain deadline passes
+// first: they were never handled, so they go back at once rather than after
+// AckWait.
+func handOver[T any](work context.Context, keepAlive <-chan time.Time, out chan<- T, v T, msgs []jetstream.Msg) bool {
+	for {
+		select {
+		case out <- v:
+			return true
+		case <-keepAlive:
+			for _, m := range msgs {
+				_ = m.InProgress()
+			}
+		case <-work.Done():
+			for _, m := range msgs {
+				_ = m.Nak()
+			}
+			return false
+		}
+	}
+}
+
+// batch is a fetched batch on its way through the runner.
+type batch struct {
+	msgs   []jetstream.Msg
+	fl     []inflight
+	items  []*stage.Item // those still worth trying
+	traced int
+	// err is the ahead stage's failure: the batch goes back for redelivery.
+	err error
+}
+
+// prepareAll turns fetched batches into items and runs the ahead stage on
+// each, one batch ahead of handle, then closes out.
+func (r *Runner) prepareAll(work context.Context, in <-chan []jetstream.Msg, out chan<- *batch) {
+	defer close(out)
+	keepAlive := time.NewTicker(r.cfg.AckWait / 4)
+	defer keepAlive.Stop()
+	for msgs := range in {
+		b := r.prepare(work, msgs)
+		if !handOver(work, keepAlive.C, out, b, msgs) {
+			for msgs := range in { // the fetcher naks its own and stops
+				for _, m := range msgs {
+					_ = m.Nak()
+				}
+			}
+			return
+		}
+	}
+}
+
+func (r *Runner) prepare(ctx context.Context, msgs []jetstream.Msg) *batch {
+	r.Stats.Batches.Add(1)
+	r.Stats.Received.Add(int64(len(msgs)))
+	r.m.received.Add(float64(len(msgs)))
+	r.m.batchSize.Observe(float64(len(msgs)))
+	b := &batch{msgs: msgs, fl: make([]inflight, len(msgs)), items: make([]*stage.Item, 0, len(msgs))}
+	for i, m := range msgs {
+		it := &stage.Item{Subject: m.Subject(), Raw: m.Data(), Header: m.Headers()}
+		b.fl[i] = inflight{msg: m, item: it}
+		if md, err := m.Metadata(); err == nil {
+			b.fl[i].deliveries, b.fl[i].streamSeq = md.NumDelivered, md.Sequence.Stream
+		}
+		if it.Header != nil {
+			if b.fl[i].remote = telemetry.RemoteSpanContext(it.Header); b.fl[i].remote.IsValid() {
+				b.traced++
+			}
+		}
+		if b.fl[i].deliveries >= uint64(r.cfg.MaxDeliver) {
+			// Earlier attempts crashed or kept failing: stop trying.
+			it.Fail(r.cfg.Name, fmt.Errorf("delivered %d times without success (max %d)", b.fl[i].deliveries, r.cfg.MaxDeliver))
+			continue
+		}
+		b.items = append(b.items, it)
+	}
+	if r.ahead != nil {
+		b.err = r.retry(ctx, b.fl, func() error { return r.process(ctx, r.ahead, b.items) })
+	}
+	return b
 }
 
 // pollLag keeps the lag gauges current until ctx ends. Polled, not pushed:
@@ -294,37 +378,20 @@ type inflight struct {
 // an event's trace then shows each hop. Untraced messages cost nothing
 // per message; without a recording provider the incoming trace context is
 // carried through unchanged.
-func (r *Runner) handle(ctx context.Context, msgs []jetstream.Msg) {
+func (r *Runner) handle(ctx context.Context, b *batch) {
 	start := time.Now()
-	r.Stats.Batches.Add(1)
-	r.Stats.Received.Add(int64(len(msgs)))
-	r.m.received.Add(float64(len(msgs)))
-	r.m.batchSize.Observe(float64(len(msgs)))
 	defer func() { r.m.batchDur.Observe(time.Since(start).Seconds()) }()
-	fl := make([]inflight, len(msgs))
-	items := make([]*stage.Item, 0, len(msgs))
-	traced := 0
-	for i, m := range msgs {
-		it := &stage.Item{Subject: m.Subject(), Raw: m.Data(), Header: m.Headers()}
-		fl[i] = inflight{msg: m, item: it}
-		if md, err := m.Metadata(); err == nil {
-			fl[i].deliveries, fl[i].streamSeq = md.NumDelivered, md.Sequence.Stream
-		}
-		if it.Header != nil {
-			if fl[i].remote = telemetry.RemoteSpanContext(it.Header); fl[i].remote.IsValid() {
-				traced++
-			}
-		}
-		if fl[i].deliveries >= uint64(r.cfg.MaxDeliver) {
-			// Earlier attempts crashed or kept failing: stop trying.
-			it.Fail(r.cfg.Name, fmt.Errorf("delivered %d times without success (max %d)", fl[i].deliveries, r.cfg.MaxDeliver))
-			continue
-		}
-		items = append(items, it)
+	fl, items, traced := b.fl, b.items, b.traced
+	if b.err != nil {
+		r.abort(ctx, fl, b.err)
+		return
+	}
+	if r.ahead != nil {
+		items = stage.Live(items) // the ahead stage's failures are dead-lettered below
 	}
 	ctx, span := r.startSpans(ctx, fl, traced)
 	defer span.End()
-	err := r.retry(ctx, fl, func() error { return r.process(ctx, items) })
+	err := r.retry(ctx, fl, func() error { return r.process(ctx, r.stage, items) })
 	if err == nil {
 		err = r.retry(ctx, fl, func() error { return r.writeIsolating(ctx, fl, stage.Live(items)) })
 	}
@@ -417,39 +484,52 @@ func (r *Runner) startSpans(ctx context.Context, fl []inflight, traced int) (con
 }
 
 // process runs the stage; a panic is isolated to the items that cause it.
-func (r *Runner) process(ctx context.Context, items []*stage.Item) (err error) {
+func (r *Runner) process(ctx context.Context, st stage.Stage, items []*stage.Item) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = nil
-			r.abortStage(items)
-			r.log.ErrorContext(ctx, "stage panicked; isolating items", "panic", p)
+			abortStage(st, items)
+			r.log.ErrorContext(ctx, "stage panicked; isolating items", "stage", st.Name(), "panic", p)
 			for _, it := range items {
-				r.processOne(ctx, it)
+				processOne(ctx, st, it)
 			}
 		}
 	}()
-	if err := r.stage.Process(ctx, items); err != nil {
-		r.abortStage(items)
+	if err := st.Process(ctx, items); err != nil {
+		abortStage(st, items)
 		return err
 	}
 	return nil
 }
 
-func (r *Runner) processOne(ctx context.Context, it *stage.Item) {
+func processOne(ctx context.Context, st stage.Stage, it *stage.Item) {
 	defer func() {
 		if p := recover(); p != nil {
-			it.Fail(r.stage.Name(), fmt.Errorf("stage panicked: %v", p))
+			it.Fail(st.Name(), fmt.Errorf("stage panicked: %v", p))
 		}
 	}()
-	if err := r.stage.Process(ctx, []*stage.Item{it}); err != nil {
-		it.Fail(r.stage.Name(), err)
+	if it.OK() {
+		if err := st.Process(ctx, []*stage.Item{it}); err != nil {
+			it.Fail(st.Name(), err)
+		}
 	}
 }
 
-func (r *Runner) abortStage(items []*stage.Item) {
-	if cm, ok := r.stage.(stage.Committer); ok {
+func abortStage(st stage.Stage, items []*stage.Item) {
+	if cm, ok := st.(stage.Committer); ok {
 		cm.Abort(items)
 	}
+}
+
+// stageName names the whole of what the runner runs on a message.
+func (r *Runner) stageName() string {
+	if r.ahead != nil && r.stage.Name() != "" {
+		return r.ahead.Name() + "+" + r.stage.Name()
+	}
+	if r.ahead != nil {
+		return r.ahead.Name()
+	}
+	return r.stage.Name()
 }
 
 // writeIsolating writes items; on a permanent failure it splits the batch in
@@ -503,7 +583,7 @@ func (r *Runner) abort(ctx context.Context, fl []inflight, err error) {
 	for i, f := range fl {
 		items[i] = f.item
 	}
-	r.abortStage(items)
+	abortStage(r.stage, items)
 	for _, f := range fl {
 		_ = f.msg.Nak()
 		if f.span != nil {

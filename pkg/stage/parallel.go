@@ -55,3 +55,17 @@ func (p Parallel) Process(ctx context.Context, items []*Item) error {
 	wg.Wait()
 	return Worst(errs...)
 }
+
+// SplitStateless cuts c after its leading Parallel stages: those judge each
+// item alone, so a runner can run them a batch ahead (runner.WithAhead) of
+// the stateful rest.
+func (c Chain) SplitStateless() (ahead, rest Chain) {
+	n := 0
+	for n < len(c) {
+		if _, ok := c[n].(Parallel); !ok {
+			break
+		}
+		n++
+	}
+	return c[:n:n], c[n:]
+}

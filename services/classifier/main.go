@@ -26,6 +26,8 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	}
 	st := stage.Parallel{Stage: stage.Chain{stage.DecodeRecords{}, classify.Stage{C: c}}}
 	sink := runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions}
-	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"), st, sink, d.Log)
+	// All of the work is per record, so it runs a batch ahead of the publish.
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"),
+		stage.Chain{}, sink, d.Log, runner.WithAhead(st))
 	return r, nil, err
 }

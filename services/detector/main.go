@@ -59,7 +59,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if p.Instances > 1 {
 		name = fmt.Sprintf("detect-%d-of-%d", p.Instance, p.Instances)
 	}
-	st := stage.Chain{stage.DecodeRecords{}, ds}
+	st := stage.Chain{stage.Parallel{Stage: stage.DecodeRecords{}}, ds}
 	sw, err := pipeline.NewSweeper(ctx, d.JS, st, p, owns, d.Log)
 	if err != nil {
 		return nil, nil, err
@@ -68,7 +68,8 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		runner.EscalationSink{JS: d.JS},
 		runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions},
 	}
-	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), st, sink, d.Log)
+	ahead, rest := st.SplitStateless()
+	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), rest, sink, d.Log, runner.WithAhead(ahead))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -32,6 +32,8 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	}
 	st := stage.Parallel{Stage: stage.Chain{stage.DecodeEvents{Limits: lim}, enrich.Stage{Redactor: red}}}
 	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions}
-	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
+	// All of the work is per event, so it runs a batch ahead of the publish.
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers),
+		stage.Chain{}, sink, d.Log, runner.WithAhead(st))
 	return r, nil, err
 }

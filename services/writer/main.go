@@ -30,6 +30,6 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		return nil, nil, err
 	}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "write", bus.StreamPipeline, "cx.detected.>"),
-		stage.Chain{stage.DecodeRecords{}}, &store.Writer{Conn: conn}, d.Log)
+		stage.Chain{}, &store.Writer{Conn: conn}, d.Log, runner.WithAhead(stage.Parallel{Stage: stage.DecodeRecords{}}))
 	return r, func() { conn.Close() }, err
 }
