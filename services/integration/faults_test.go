@@ -444,6 +444,7 @@ func TestReplayTwice(t *testing.T) {
 			}
 		}
 		p := startProc(t, "vigia", env, "run")
+		p.waitLog(t, time.Minute, "msg=consuming") // SIGTERM before Go's handler would kill it
 		waitConsumerDone(t, n.js, bus.StreamEvents, pipeline.ConsumerName, 2*time.Minute)
 		if err := p.stop(syscall.SIGTERM, 10*time.Second); err != nil {
 			t.Fatal(err)

@@ -122,6 +122,9 @@ func TestAllInOneKilledAndTerminated(t *testing.T) {
 	}
 	t.Logf("SIGTERM drain took %s", time.Since(start).Round(time.Millisecond))
 	p = startProc(t, "vigia", env, "run")
+	// The drain above may have finished the stream; the signal must still
+	// come after the handler is installed.
+	p.waitLog(t, time.Minute, "msg=consuming")
 	waitConsumerDone(t, n.js, bus.StreamEvents, "vigia", 2*time.Minute)
 	if err := p.stop(syscall.SIGTERM, 10*time.Second); err != nil {
 		t.Fatal(err)
