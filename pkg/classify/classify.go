@@ -131,7 +131,10 @@ type Classifier struct {
 }
 
 type scratch struct {
-	toks    []text.Token
+	toks []text.Token // the pool's token buffer
+	// words are the tokens of the text being classified: toks, or the
+	// caller's (ClassifyTokens).
+	words   []text.Token
 	iscore  []float64
 	skip    [][2]int
 	emo     []wtok
@@ -314,8 +317,13 @@ func (c *Classifier) Intents() *Taxonomy { return c.intents }
 // streams tokenizes s and builds the native and English streams into sc.
 func (c *Classifier) streams(s, lang string, restrict bool, sc *scratch) {
 	// The token slice is the scratch's, reused from text to text.
-	toks := text.AppendTokens(sc.toks[:0], s)
-	sc.toks = toks
+	sc.toks = text.AppendTokens(sc.toks[:0], s)
+	sc.words = sc.toks
+	c.streamsOf(s, sc.toks, lang, restrict, sc)
+}
+
+// streamsOf builds the streams of s from its tokens, text.Tokenize(s).
+func (c *Classifier) streamsOf(s string, toks []text.Token, lang string, restrict bool, sc *scratch) {
 	sc.skip = urlSpans(s, sc.skip[:0])
 	sc.emo = appendEmoji(s, sc.emo[:0])
 	sc.native = nativeStream(s, toks, sc.skip, sc.emo, sc.native[:0])
@@ -391,12 +399,24 @@ func (c *Classifier) MaskedFeatures(spec model.Spec, s, lang string, dst []model
 // Classify scores one text in language lang (es, en; anything else is read
 // as possibly either). The result's Version names every model and list used.
 func (c *Classifier) Classify(s, lang string) event.Classification {
+	return c.ClassifyTokens(s, nil, lang)
+}
+
+// ClassifyTokens is Classify with the text's tokens (text.AppendTokens of
+// s) already made, for a caller that shares them; nil tokenizes here.
+func (c *Classifier) ClassifyTokens(s string, toks []text.Token, lang string) event.Classification {
 	p := c.pathFor(lang)
 	sc := c.pool.Get().(*scratch)
 	defer c.pool.Put(sc)
 	// A Spanish-path model trained with Restrict reads English text the way
 	// it was trained; its streams then come from the bridge.
-	c.streams(s, lang, false, sc)
+	if toks == nil {
+		c.streams(s, lang, false, sc)
+	} else {
+		sc.words = toks
+		defer func() { sc.words = nil }() // the caller's buffer is not the pool's
+		c.streamsOf(s, toks, lang, false, sc)
+	}
 	for si, spec := range p.specs {
 		sc.feats[si] = featurize(spec, c.lexicon, s, sc.native, sc.english, sc.feats[si][:0])
 	}
@@ -531,15 +551,18 @@ func (Stage) Name() string { return "classify" }
 // Process implements stage.Stage.
 func (s Stage) Process(_ context.Context, items []*stage.Item) error {
 	for _, it := range items {
-		r := it.Record
-		if r.Enriched == nil || r.Enriched.Text == "" {
-			continue
+		if r := it.Record; Classifies(r) {
+			c := s.C.Classify(r.Enriched.Text, r.Enriched.Lang)
+			r.Classified = &c
 		}
-		if r.Event.Type == event.TypeMessage && (r.Event.Data.Speaker == event.SpeakerSystem || r.Event.Data.Speaker == event.SpeakerBot) {
-			continue
-		}
-		c := s.C.Classify(r.Enriched.Text, r.Enriched.Lang)
-		r.Classified = &c
 	}
 	return nil
+}
+
+// Classifies says whether the stage classifies r: a text from a person.
+func Classifies(r *event.Record) bool {
+	if r.Enriched == nil || r.Enriched.Text == "" {
+		return false
+	}
+	return r.Event.Type != event.TypeMessage || (r.Event.Data.Speaker != event.SpeakerSystem && r.Event.Data.Speaker != event.SpeakerBot)
 }

@@ -169,7 +169,7 @@ func (c *Classifier) intent(p *path, lang, s string, sc *scratch, dst []event.Sp
 			return
 		}
 		var buf [8]phrase.Hit
-		for _, h := range set.FindAll(sc.toks, buf[:0]) {
+		for _, h := range set.FindAll(sc.words, buf[:0]) {
 			in := tx.owners[l][h.Pattern]
 			score[in] += float64(h.Last-h.First+1) * tx.Intents[in].Weight
 			sc.hits = append(sc.hits, intentHit{in, h.First, h.Last})
@@ -211,7 +211,7 @@ func (c *Classifier) intent(p *path, lang, s string, sc *scratch, dst []event.Sp
 		if h.intent != best {
 			continue
 		}
-		a, b := sc.toks[h.first], sc.toks[h.last]
+		a, b := sc.words[h.first], sc.words[h.last]
 		found = true
 		// Patterns overlap ("me cobraron dos veces", "cobraron"): keep the
 		// widest span.

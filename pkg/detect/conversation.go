@@ -271,19 +271,41 @@ type Analysis struct {
 	Words []string
 }
 
+// Analyzes says whether Analyze reads r's text: a message from the agent
+// or the customer. Other records have an empty analysis.
+func Analyzes(r *event.Record) bool {
+	ev := &r.Event
+	return ev.Type == event.TypeMessage && r.Enriched != nil && r.Enriched.Text != "" &&
+		(ev.Data.Speaker == event.SpeakerAgent || ev.Data.Speaker == event.SpeakerCustomer)
+}
+
 // Analyze is the stateless part of Apply for one record.
 func (d *Detector) Analyze(r *event.Record) Analysis {
-	var a Analysis
-	ev := &r.Event
-	if ev.Type != event.TypeMessage || r.Enriched == nil || r.Enriched.Text == "" ||
-		(ev.Data.Speaker != event.SpeakerAgent && ev.Data.Speaker != event.SpeakerCustomer) {
-		return a
+	if !Analyzes(r) {
+		return Analysis{}
 	}
 	// Nothing keeps the tokens past this call (signals hold offsets and
 	// substrings of the text, content words their own copy), so their
 	// slice is reused.
 	tb := tokenPool.Get().(*[]text.Token)
 	toks := text.AppendTokens((*tb)[:0], r.Enriched.Text)
+	a := d.AnalyzeTokens(r, toks)
+	if cap(toks) <= maxPooledTokens {
+		clear(toks) // let the text go
+		*tb = toks[:0]
+		tokenPool.Put(tb)
+	}
+	return a
+}
+
+// AnalyzeTokens is Analyze with the tokens of r's text (text.AppendTokens
+// of r.Enriched.Text) already made, for a caller that shares them.
+func (d *Detector) AnalyzeTokens(r *event.Record, toks []text.Token) Analysis {
+	var a Analysis
+	if !Analyzes(r) {
+		return a
+	}
+	ev := &r.Event
 	var flagsBuf [8]string
 	var flags []string
 	a.Signals, flags = d.Rules.analyze(r.Enriched.Text, toks, r.Enriched.Lang, ev.Data.Speaker, flagsBuf[:0])
@@ -291,11 +313,6 @@ func (d *Detector) Analyze(r *event.Record) Analysis {
 	a.Tokens = len(toks)
 	if ev.Data.Speaker == event.SpeakerCustomer {
 		a.Words = contentWords(r, toks)
-	}
-	if cap(toks) <= maxPooledTokens {
-		clear(toks) // let the text go
-		*tb = toks[:0]
-		tokenPool.Put(tb)
 	}
 	return a
 }

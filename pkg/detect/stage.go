@@ -186,22 +186,31 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 const minParallelAnalyses = 32
 
 // AnalyzeAll fills out[i] with Analyze(items[i].Record), spread over the
-// cores.
+// cores, or with the analysis a stage ahead left in the item.
 func (d *Detector) AnalyzeAll(items []*stage.Item, out []Analysis) {
-	workers := min(runtime.GOMAXPROCS(0), len(items)/minParallelAnalyses)
+	todo := make([]int, 0, len(items))
+	for i, it := range items {
+		if a, ok := it.Prepared.(*Analysis); ok {
+			out[i] = *a
+			it.Prepared = nil // the detection owns its signals now
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/minParallelAnalyses)
 	if workers <= 1 {
-		for i, it := range items {
-			out[i] = d.Analyze(it.Record)
+		for _, i := range todo {
+			out[i] = d.Analyze(items[i].Record)
 		}
 		return
 	}
 	// Contiguous chunks keep each worker's writes to out apart.
 	var wg sync.WaitGroup
-	chunk := (len(items) + workers - 1) / workers
-	for lo := 0; lo < len(items); lo += chunk {
-		hi := min(lo+chunk, len(items))
+	chunk := (len(todo) + workers - 1) / workers
+	for lo := 0; lo < len(todo); lo += chunk {
+		part := todo[lo:min(lo+chunk, len(todo))]
 		wg.Go(func() {
-			for i := lo; i < hi; i++ {
+			for _, i := range part {
 				out[i] = d.Analyze(items[i].Record)
 			}
 		})

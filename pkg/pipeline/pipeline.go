@@ -23,6 +23,7 @@ import (
 	"github.com/vigia-cx/vigia/pkg/service"
 	"github.com/vigia-cx/vigia/pkg/stage"
 	"github.com/vigia-cx/vigia/pkg/store"
+	"github.com/vigia-cx/vigia/pkg/text"
 )
 
 // ConsumerName is the all-in-one binary's durable consumer.
@@ -91,15 +92,51 @@ func Stages(stores Stores, p config.Pipeline, opts ...Option) (stage.Chain, *det
 	if err != nil {
 		return nil, nil, err
 	}
-	// Decode, enrich and classify judge each event alone, so a batch is
-	// spread over the cores; detect keeps conversation state and runs in
-	// order.
+	// Decode, enrich, classify and the reading of each message's words for
+	// detect judge each event alone, so a batch is spread over the cores;
+	// detect keeps conversation state and runs in order.
 	return stage.Chain{
 		stage.Parallel{Stage: stage.DecodeEvents{Limits: o.limits}},
 		stage.Parallel{Stage: enrich.Stage{Redactor: o.redactor}},
-		stage.Parallel{Stage: classify.Stage{C: c}},
+		stage.Parallel{Stage: ClassifyAndAnalyze{C: c, D: det}},
 		ds,
 	}, det, nil
+}
+
+// ClassifyAndAnalyze is the classify stage plus detect's stateless reading
+// of each message (detect.Analysis, left in Item.Prepared), over one
+// tokenization of the text: in one process the two need not tokenize the
+// same text twice, and the reading runs ahead of the ordered detect stage.
+type ClassifyAndAnalyze struct {
+	C *classify.Classifier
+	D *detect.Detector
+}
+
+// Name implements stage.Stage. It is "classify", the name dashboards and
+// traces know, though its time includes detect's reading of the words.
+func (ClassifyAndAnalyze) Name() string { return "classify" }
+
+// Process implements stage.Stage.
+func (s ClassifyAndAnalyze) Process(_ context.Context, items []*stage.Item) error {
+	var toks []text.Token
+	for _, it := range items {
+		r := it.Record
+		cls, ana := classify.Classifies(r), detect.Analyzes(r)
+		if !cls && !ana {
+			continue
+		}
+		toks = text.AppendTokens(toks[:0], r.Enriched.Text)
+		if cls {
+			c := s.C.ClassifyTokens(r.Enriched.Text, toks, r.Enriched.Lang)
+			r.Classified = &c
+		}
+		if ana {
+			a := s.D.AnalyzeTokens(r, toks)
+			it.Prepared = &a
+		}
+	}
+	clear(toks) // let the last text go
+	return nil
 }
 
 // Node is a running pipeline: the runner, and the sweeper that fires

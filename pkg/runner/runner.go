@@ -279,8 +279,21 @@ type batch struct {
 	fl     []inflight
 	items  []*stage.Item // those still worth trying
 	traced int
+	// span is the batch's, from its preparation to its ack, so the ahead
+	// stage's spans are its children too.
+	span trace.Span
 	// err is the ahead stage's failure: the batch goes back for redelivery.
 	err error
+}
+
+// endSpans ends the spans of a batch that will never be handled.
+func (b *batch) endSpans() {
+	for _, f := range b.fl {
+		if f.span != nil {
+			f.span.End()
+		}
+	}
+	b.span.End()
 }
 
 // prepareAll turns fetched batches into items and runs the ahead stage on
@@ -292,6 +305,7 @@ func (r *Runner) prepareAll(work context.Context, in <-chan []jetstream.Msg, out
 	for msgs := range in {
 		b := r.prepare(work, msgs)
 		if !handOver(work, keepAlive.C, out, b, msgs) {
+			b.endSpans()
 			for msgs := range in { // the fetcher naks its own and stops
 				for _, m := range msgs {
 					_ = m.Nak()
@@ -326,6 +340,7 @@ func (r *Runner) prepare(ctx context.Context, msgs []jetstream.Msg) *batch {
 		}
 		b.items = append(b.items, it)
 	}
+	ctx, b.span = r.startSpans(ctx, b.fl, b.traced)
 	if r.ahead != nil {
 		b.err = r.retry(ctx, b.fl, func() error { return r.process(ctx, r.ahead, b.items) })
 	}
@@ -381,16 +396,17 @@ type inflight struct {
 func (r *Runner) handle(ctx context.Context, b *batch) {
 	start := time.Now()
 	defer func() { r.m.batchDur.Observe(time.Since(start).Seconds()) }()
-	fl, items, traced := b.fl, b.items, b.traced
+	fl, items, span := b.fl, b.items, b.span
+	ctx = trace.ContextWithSpan(ctx, span)
+	defer span.End()
 	if b.err != nil {
+		span.SetStatus(codes.Error, "returned for redelivery")
 		r.abort(ctx, fl, b.err)
 		return
 	}
 	if r.ahead != nil {
 		items = stage.Live(items) // the ahead stage's failures are dead-lettered below
 	}
-	ctx, span := r.startSpans(ctx, fl, traced)
-	defer span.End()
 	err := r.retry(ctx, fl, func() error { return r.process(ctx, r.stage, items) })
 	if err == nil {
 		err = r.retry(ctx, fl, func() error { return r.writeIsolating(ctx, fl, stage.Live(items)) })

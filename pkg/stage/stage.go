@@ -41,6 +41,11 @@ type Item struct {
 	// it and the runner acks it. Writing it again could only differ from
 	// what was written, since the context it was judged in has moved on.
 	Settled bool
+	// Prepared is what a stage run ahead left for a later one of the same
+	// process (the detect stage's detect.Analysis): work that needs no
+	// state, done on all cores with tokens shared with classify. It is
+	// never serialized; a stage that finds it empty does the work itself.
+	Prepared any
 }
 
 // Fail marks the item as unprocessable by stage for reason err.
