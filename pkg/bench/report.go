@@ -158,16 +158,16 @@ type Report struct {
 
 // Settings are the knobs of the run, for reproducing it.
 type Settings struct {
-	Events         int     `json:"events"`
-	Rate           float64 `json:"rate"`
-	CatchupEvents  int     `json:"catchup_events"`
-	Concurrency    int     `json:"concurrency"`
-	Seed           int64   `json:"seed"`
-	BatchSize      int     `json:"batch_size"`
-	BatchWaitMs    int64   `json:"batch_wait_ms"`
-	NATSSync       string  `json:"nats_sync"`
-	PollMs         int64   `json:"poll_ms"`
-	NATS           string  `json:"nats"`
+	Events        int     `json:"events"`
+	Rate          float64 `json:"rate"`
+	CatchupEvents int     `json:"catchup_events"`
+	Concurrency   int     `json:"concurrency"`
+	Seed          int64   `json:"seed"`
+	BatchSize     int     `json:"batch_size"`
+	BatchWaitMs   int64   `json:"batch_wait_ms"`
+	NATSSync      string  `json:"nats_sync"`
+	PollMs        int64   `json:"poll_ms"`
+	NATS          string  `json:"nats"`
 }
 
 // machine describes this host.
