@@ -202,8 +202,10 @@ func Streams(t Topology) []jetstream.StreamConfig {
 	streams := []jetstream.StreamConfig{
 		{Name: StreamEvents, Subjects: []string{SubjectEvents, SubjectTimers}, MaxAge: t.EventsMaxAge, Duplicates: 10 * time.Minute,
 			Description: "interaction events from channel systems, and due conversation deadlines"},
+		// Atomic: each stage publishes a batch of records as one commit,
+		// stored with one fsync (runner.RecordSink).
 		{Name: StreamPipeline, Subjects: []string{"cx.enriched.>", "cx.classified.>", "cx.detected.>"}, MaxAge: t.PipelineMaxAge,
-			Duplicates: 10 * time.Minute, Description: "records between stages (separate-services mode)"},
+			Duplicates: 10 * time.Minute, AllowAtomicPublish: true, Description: "records between stages (separate-services mode)"},
 		{Name: StreamEscalations, Subjects: []string{SubjectEscalations}, MaxAge: 30 * 24 * time.Hour, Duplicates: 24 * time.Hour,
 			Description: "escalations for alerting consumers"},
 		{Name: StreamDLQ, Subjects: []string{SubjectDLQPrefix + ">"}, MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute,

@@ -2,14 +2,11 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -81,8 +78,8 @@ func (s *StateStore) Put(ctx context.Context, key string, data []byte, rev uint6
 // sent asynchronously so the batch costs one round trip, not one per key.
 func (s *StateStore) PutMany(ctx context.Context, puts []detect.Put) error {
 	if s.Atomic {
-		for start := 0; start < len(puts); start += atomicBatchMax {
-			chunk := puts[start:min(start+atomicBatchMax, len(puts))]
+		for start := 0; start < len(puts); start += AtomicBatchMax {
+			chunk := puts[start:min(start+AtomicBatchMax, len(puts))]
 			ok, err := s.putAtomic(ctx, chunk)
 			if err != nil {
 				return err
@@ -106,16 +103,6 @@ func wrongLastSeq(code jetstream.ErrorCode) bool {
 	return code == jetstream.JSErrCodeStreamWrongLastSequence || code == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
 
-// atomicBatchMax is the server's default limit on messages per atomic batch.
-const atomicBatchMax = 1000
-
-// Headers of atomic batch publish (ADR-50, nats-server 2.12+).
-const (
-	headerBatchID     = "Nats-Batch-Id"
-	headerBatchSeq    = "Nats-Batch-Sequence"
-	headerBatchCommit = "Nats-Batch-Commit"
-)
-
 // putAtomic sends puts as one atomic batch: each message carries its
 // compare-and-set revision, the last one commits, and the server applies
 // all or none, with one fsync for the lot. ok is false when nothing was
@@ -123,60 +110,30 @@ const (
 // in the batch (the server does not say which), or a server without atomic
 // publish.
 func (s *StateStore) putAtomic(ctx context.Context, puts []detect.Put) (ok bool, err error) {
-	nc := s.JS.Conn()
 	prefix := "$KV." + s.KV.Bucket() + "."
-	id := uuid.NewString()
+	msgs := make([]*nats.Msg, len(puts))
 	for i, p := range puts {
 		m := nats.NewMsg(prefix + p.Key)
 		m.Data = p.Data
-		m.Header.Set(headerBatchID, id)
-		m.Header.Set(headerBatchSeq, strconv.Itoa(i+1))
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(p.Revision, 10))
-		if i < len(puts)-1 {
-			if err := nc.PublishMsg(m); err != nil {
-				return false, fmt.Errorf("kv batch put %s: %w", p.Key, err)
-			}
-			continue
-		}
-		m.Header.Set(headerBatchCommit, "1")
-		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		resp, err := nc.RequestMsgWithContext(rctx, m)
-		cancel()
-		if err != nil {
-			return false, fmt.Errorf("kv batch commit of %d keys: %w", len(puts), err)
-		}
-		var ack struct {
-			Seq   uint64 `json:"seq"`
-			Count int    `json:"count"`
-			Error *struct {
-				Code        int    `json:"code"`
-				ErrCode     uint16 `json:"err_code"`
-				Description string `json:"description"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(resp.Data, &ack); err != nil {
-			return false, fmt.Errorf("kv batch commit: bad reply %q: %w", resp.Data, err)
-		}
-		if ack.Error != nil {
-			if wrongLastSeq(jetstream.ErrorCode(ack.Error.ErrCode)) {
-				// Nothing was stored. The pipelined path says which keys
-				// are stale, and knows how to create over a delete marker.
-				return false, nil
-			}
-			if ack.Error.Code == 400 && strings.Contains(strings.ToLower(ack.Error.Description), "atomic") {
-				s.Atomic = false
-				return false, nil
-			}
-			return false, fmt.Errorf("kv batch commit of %d keys: %s (%d)", len(puts), ack.Error.Description, ack.Error.ErrCode)
-		}
-		if ack.Count != len(puts) {
-			return false, fmt.Errorf("kv batch commit: the server stored %d of %d keys", ack.Count, len(puts))
-		}
-		// A committed batch is stored contiguously, ending at ack.Seq.
-		first := ack.Seq - uint64(len(puts)) + 1
-		for j := range puts {
-			puts[j].NewRevision = first + uint64(j)
-		}
+		msgs[i] = m
+	}
+	last, err := PublishAtomic(ctx, s.JS.Conn(), msgs)
+	var refused *BatchError
+	switch {
+	case errors.As(err, &refused) && wrongLastSeq(jetstream.ErrorCode(refused.ErrCode)):
+		// Nothing was stored. The pipelined path says which keys are
+		// stale, and knows how to create over a delete marker.
+		return false, nil
+	case errors.As(err, &refused) && refused.Code == 400 && strings.Contains(strings.ToLower(refused.Description), "atomic") && !refused.Duplicate():
+		s.Atomic = false
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("kv batch put of %d keys: %w", len(puts), err)
+	}
+	first := last - uint64(len(puts)) + 1
+	for j := range puts {
+		puts[j].NewRevision = first + uint64(j)
 	}
 	return true, nil
 }

@@ -63,6 +63,7 @@ func RolePermissions() map[string]Permissions {
 		RoleEnricher: merge(
 			Permissions{Publish: []string{"cx.enriched.>", SubjectDLQPrefix + "enrich"}, Subscribe: []string{Inbox}},
 			streamInfo(StreamEvents),
+			streamInfo(StreamPipeline), // does it take atomic batches?
 			durable(StreamEvents, "enrich"),
 		),
 		RoleClassifier: merge(

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -68,6 +69,11 @@ type RecordSink struct {
 	JS         jetstream.JetStream
 	Next       string // enriched, classified or detected
 	Partitions int
+	// Atomic publishes up to bus.AtomicBatchMax records as one atomic
+	// batch, stored with one fsync, where one by one a stream that fsyncs
+	// every write does one per record. Set it when the stream allows it
+	// (bus.AtomicPublishAllowed).
+	Atomic bool
 }
 
 // Write implements stage.Sink.
@@ -90,7 +96,27 @@ func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 		subj := bus.StageSubject(s.Next, bus.Partition(ev.TenantOrDefault(), ev.ConversationID(), s.Partitions))
 		msgs = append(msgs, &nats.Msg{Subject: subj, Header: h, Data: data})
 	}
-	return publishAll(ctx, s.JS, msgs, nil)
+	if !s.Atomic {
+		return publishAll(ctx, s.JS, msgs, nil)
+	}
+	for lo := 0; lo < len(msgs); lo += bus.AtomicBatchMax {
+		chunk := msgs[lo:min(lo+bus.AtomicBatchMax, len(msgs))]
+		_, err := bus.PublishAtomic(ctx, s.JS.Conn(), chunk)
+		var refused *bus.BatchError
+		switch {
+		case err == nil:
+			continue
+		case !errors.As(err, &refused):
+			return fmt.Errorf("publish %d records: %w", len(chunk), err)
+		}
+		// Refused whole, nothing stored: typically a redelivered batch
+		// whose records are partly in the stream already. One by one,
+		// the duplicate window absorbs those.
+		if err := publishAll(ctx, s.JS, chunk, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func contentHash(b []byte) string {

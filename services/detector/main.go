@@ -64,9 +64,13 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
+	atomic, err := bus.AtomicPublishAllowed(ctx, d.JS, bus.StreamPipeline)
+	if err != nil {
+		return nil, nil, err
+	}
 	sink := stage.Sinks{
 		runner.EscalationSink{JS: d.JS},
-		runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions},
+		runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic},
 	}
 	ahead, rest := st.SplitStateless()
 	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), rest, sink, d.Log, runner.WithAhead(ahead))

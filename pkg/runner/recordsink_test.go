@@ -1,0 +1,69 @@
+package runner_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vigia-cx/vigia/pkg/bench"
+	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/runner"
+)
+
+// TestRecordSinkAtomicStoresEachRecordOnce: records go out as atomic
+// batches; a redelivered batch, wholly or partly stored already, is
+// refused as a batch and published again one by one, and the stream still
+// holds each record once.
+func TestRecordSinkAtomicStoresEachRecordOnce(t *testing.T) {
+	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir(), SyncAlways: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+	_, items, err := bench.Prepared(2500, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func() uint64 {
+		st, err := js.Stream(ctx, bus.StreamPipeline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Msgs
+	}
+	sink := runner.RecordSink{JS: js, Next: "enriched", Partitions: 8, Atomic: true}
+	// A crash after the first 700 were stored one by one, then the batch
+	// again in full, then once more.
+	plain := runner.RecordSink{JS: js, Next: "enriched", Partitions: 8}
+	if err := plain.Write(ctx, items[:700]); err != nil {
+		t.Fatal(err)
+	}
+	for pass := 0; pass < 2; pass++ {
+		if err := sink.Write(ctx, items); err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+		if got := stored(); got != uint64(len(items)) {
+			t.Fatalf("pass %d: CX_PIPELINE holds %d records, want %d", pass, got, len(items))
+		}
+	}
+}
