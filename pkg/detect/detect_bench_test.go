@@ -197,3 +197,21 @@ func BenchmarkDetectStageKV(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(done), "ns/event")
 }
+
+// BenchmarkDetectAnalyze is the stateless part of detect for one bench
+// event (1–2 KB, es/en, agent and customer turns): tokenize, phrase rules
+// of the speaker, content words. It runs ahead of the ordered stage.
+func BenchmarkDetectAnalyze(b *testing.B) {
+	_, items, err := bench.Prepared(2000, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := detect.New("", detect.DefaultConfig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = d.Analyze(items[i%len(items)].Record)
+	}
+}

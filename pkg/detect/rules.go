@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigia-cx/vigia/pkg/event"
 	"github.com/vigia-cx/vigia/pkg/phrase"
 )
 
@@ -60,6 +61,22 @@ type Rules struct {
 type langRules struct {
 	rules []rule
 	set   *phrase.Set
+	// bySpeaker are the views a message is matched against: the rules of
+	// the speaker's labels plus the refuting ones (_refute, _negate) every
+	// hit is checked against, in their original order. A customer message
+	// then never runs the agent's patterns, whose hits were dropped anyway.
+	bySpeaker map[string]*langRules
+}
+
+// refuting labels are checked against every hit, whatever its speaker.
+func refuting(l *Label) bool { return l.Name == "_refute" || l.Name == "_negate" }
+
+func newLangView(rules []rule) *langRules {
+	ps := make([]*phrase.Pattern, len(rules))
+	for i, r := range rules {
+		ps[i] = r.pattern
+	}
+	return &langRules{rules: rules, set: phrase.NewSet(ps)}
 }
 
 // LoadRules compiles the built-in rule files plus every *.rules file in
@@ -111,11 +128,17 @@ func LoadRules(extraDir string) (*Rules, error) {
 		h.Write(f.data)
 	}
 	for _, lr := range rs.byLang {
-		ps := make([]*phrase.Pattern, len(lr.rules))
-		for i, r := range lr.rules {
-			ps[i] = r.pattern
+		lr.set = newLangView(lr.rules).set
+		lr.bySpeaker = map[string]*langRules{}
+		for _, speaker := range []string{event.SpeakerAgent, event.SpeakerCustomer} {
+			var view []rule
+			for _, r := range lr.rules {
+				if r.label.Speaker == speaker || refuting(r.label) {
+					view = append(view, r)
+				}
+			}
+			lr.bySpeaker[speaker] = newLangView(view)
 		}
-		lr.set = phrase.NewSet(ps)
 	}
 	// The digest makes an operator's local edit visible in every stored row
 	// even when they forget to bump a version line.

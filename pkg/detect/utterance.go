@@ -73,6 +73,9 @@ func hasLabel(names []string, name string) bool {
 // utterance appends the signals of one language's rules to out and the
 // labels present (matched, by this speaker, not refuted) to present.
 func (lr *langRules) utterance(s string, toks []text.Token, speaker string, out []event.Signal, present []string) ([]event.Signal, []string) {
+	if v := lr.bySpeaker[speaker]; v != nil {
+		lr = v
+	}
 	var buf [16]phrase.Hit
 	hits := lr.set.FindAll(toks, buf[:0])
 	if len(hits) == 0 {
