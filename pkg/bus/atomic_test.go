@@ -5,36 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 )
-
-func atomicTestServer(t *testing.T) (*nats.Conn, jetstream.JetStream) {
-	t.Helper()
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir(), SyncAlways: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
-		t.Fatal(err)
-	}
-	return nc, js
-}
 
 func recordMsgs(from, to int) []*nats.Msg {
 	var msgs []*nats.Msg
@@ -61,7 +38,7 @@ func pipelineMsgs(t *testing.T, js jetstream.JetStream) uint64 {
 }
 
 func TestPublishAtomic(t *testing.T) {
-	nc, js := atomicTestServer(t)
+	nc, js := bustest.JetStream(t, true)
 	ctx := context.Background()
 	if ok, err := bus.AtomicPublishAllowed(ctx, js, bus.StreamPipeline); err != nil || !ok {
 		t.Fatalf("CX_PIPELINE allows atomic publish = %v (%v), want true", ok, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bench"
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/stage"
 )
@@ -72,24 +73,9 @@ func (s *gateSink) Write(_ context.Context, items []*stage.Item) error {
 }
 
 func TestAheadStageOverlapsWriteAndDeadLettersItsFailures(t *testing.T) {
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := bustest.JetStream(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
-		t.Fatal(err)
-	}
 	const total, poisonEvery = 600, 40
 	msgs, err := bench.NewGenerator(bench.GenConfig{Seed: 3, Concurrency: 20}).Take(total)
 	if err != nil {

@@ -5,11 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/vigia-cx/vigia/pkg/bench"
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/runner"
 )
 
@@ -18,24 +16,9 @@ import (
 // refused as a batch and published again one by one, and the stream still
 // holds each record once.
 func TestRecordSinkAtomicStoresEachRecordOnce(t *testing.T) {
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir(), SyncAlways: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := bustest.JetStream(t, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
-		t.Fatal(err)
-	}
 	_, items, err := bench.Prepared(2500, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigia-cx/vigia/pkg/bench"
 	"github.com/vigia-cx/vigia/pkg/bus"
+	"github.com/vigia-cx/vigia/pkg/bus/bustest"
 	"github.com/vigia-cx/vigia/pkg/runner"
 	"github.com/vigia-cx/vigia/pkg/stage"
 )
@@ -31,24 +32,9 @@ const (
 // traceparent of each output, in order.
 func enrichHop(t *testing.T, parents []string) []string {
 	t.Helper()
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := bustest.JetStream(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
-		t.Fatal(err)
-	}
 	// One conversation, so every output lands on one partition in order.
 	msgs, err := bench.NewGenerator(bench.GenConfig{Seed: 1, Concurrency: 1}).Take(len(parents))
 	if err != nil {

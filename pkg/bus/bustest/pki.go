@@ -1,5 +1,6 @@
 // Package bustest holds test helpers shared by the bus tests and the
-// integration tests: a throw-away PKI for NATS TLS.
+// integration tests: a throw-away PKI for NATS TLS, and an embedded
+// JetStream with vigia's topology.
 package bustest
 
 import (
