@@ -46,6 +46,9 @@ func (e *BatchError) Error() string {
 // Published one by one, the stream's duplicate window absorbs those.
 func (e *BatchError) Duplicate() bool { return e.ErrCode == errCodeBatchDuplicate }
 
+// Disabled reports a stream that does not take atomic batches.
+func (e *BatchError) Disabled() bool { return e.ErrCode == errCodeBatchDisabled }
+
 // PublishAtomic publishes msgs (1 to AtomicBatchMax, all on one stream that
 // allows atomic publish) as one batch: the server stores all of them or
 // none, with one fsync for the lot where a stream that fsyncs every write

@@ -118,13 +118,26 @@ func (s *Stage) Process(ctx context.Context, items []*stage.Item) error {
 	// The words of every message are read on all cores while the states
 	// the batch lacks are fetched; only folding them in is ordered.
 	analyses := make([]Analysis, len(items))
+	var panicked stage.Panics
 	analyzed := make(chan struct{})
 	go func() {
 		defer close(analyzed)
+		defer panicked.Catch()
 		s.Detector.AnalyzeAll(items, analyses)
 	}()
+	// Even when prefetch panics, the analysis must be done with the items
+	// before the runner retries them one by one.
+	waited := false
+	wait := func() {
+		if !waited {
+			waited = true
+			<-analyzed
+		}
+	}
+	defer wait()
 	err := s.prefetch(ctx, items)
-	<-analyzed
+	wait()
+	panicked.Rethrow()
 	if err != nil {
 		return err
 	}
@@ -205,17 +218,22 @@ func (d *Detector) AnalyzeAll(items []*stage.Item, out []Analysis) {
 		return
 	}
 	// Contiguous chunks keep each worker's writes to out apart.
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		panicked stage.Panics
+	)
 	chunk := (len(todo) + workers - 1) / workers
 	for lo := 0; lo < len(todo); lo += chunk {
 		part := todo[lo:min(lo+chunk, len(todo))]
 		wg.Go(func() {
+			defer panicked.Catch()
 			for _, i := range part {
 				out[i] = d.Analyze(items[i].Record)
 			}
 		})
 	}
 	wg.Wait()
+	panicked.Rethrow()
 }
 
 func customerOf(r *event.Record, st *State) string {

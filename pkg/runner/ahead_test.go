@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,5 +142,68 @@ func TestAheadStageOverlapsWriteAndDeadLettersItsFailures(t *testing.T) {
 	}
 	if info, err := cons.Info(ctx); err != nil || info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d unacked and %d pending (%v)", info.NumAckPending, info.NumPending, err)
+	}
+}
+
+// boomStage panics on any item whose payload holds "BOOM".
+type boomStage struct{}
+
+func (boomStage) Name() string { return "boom" }
+
+func (boomStage) Process(_ context.Context, items []*stage.Item) error {
+	for _, it := range items {
+		if strings.Contains(string(it.Raw), "BOOM") {
+			panic("BOOM")
+		}
+	}
+	return nil
+}
+
+// TestAheadStagePanicIsolatesTheItem: a panic in a parallel ahead stage,
+// on a worker goroutine, is isolated to the item that caused it, which is
+// dead-lettered; the rest of its batch is written and the runner lives on.
+func TestAheadStagePanicIsolatesTheItem(t *testing.T) {
+	_, js := bustest.JetStream(t, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const total = 400
+	msgs, err := bench.NewGenerator(bench.GenConfig{Seed: 4, Concurrency: 20}).Take(total)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range msgs {
+		data := m.Data
+		if i == 123 {
+			data = []byte(`{"BOOM":true}`)
+		}
+		h := nats.Header{}
+		h.Set(jetstream.MsgIDHeader, m.ID)
+		if _, err := js.PublishMsg(ctx, &nats.Msg{Subject: m.Subject, Header: h, Data: data}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sink := &gateSink{ahead: &countingStage{}, first: true} // no gate
+	r, err := runner.New(js, runner.Config{Name: "boom-test", Stream: bus.StreamEvents, Filter: []string{bus.SubjectEvents},
+		BatchSize: 400, BatchWait: 50 * time.Millisecond},
+		stage.Chain{}, sink, slog.New(slog.DiscardHandler),
+		runner.WithAhead(stage.Chain{stage.Parallel{Stage: boomStage{}, MinChunk: 8}, stage.Parallel{Stage: stage.DecodeEvents{}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(rctx) }()
+	for r.Stats.Written.Load()+r.Stats.DeadLettered.Load() < total && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Stats.DeadLettered.Load(); got != 1 {
+		t.Errorf("dead-lettered %d, want the one that panicked", got)
+	}
+	if got := sink.written.Load(); got != total-1 {
+		t.Errorf("written %d, want %d", got, total-1)
 	}
 }

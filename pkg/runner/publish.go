@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -74,10 +75,14 @@ type RecordSink struct {
 	// every write does one per record. Set it when the stream allows it
 	// (bus.AtomicPublishAllowed).
 	Atomic bool
+	// atomicOff is set when the stream answers that atomic publish is
+	// disabled (its setting changed under a running service): from then
+	// on records go one by one, not twice per batch.
+	atomicOff atomic.Bool
 }
 
 // Write implements stage.Sink.
-func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
+func (s *RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 	msgs := make([]*nats.Msg, 0, len(items))
 	for _, it := range items {
 		data, err := json.Marshal(it.Record)
@@ -96,7 +101,7 @@ func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 		subj := bus.StageSubject(s.Next, bus.Partition(ev.TenantOrDefault(), ev.ConversationID(), s.Partitions))
 		msgs = append(msgs, &nats.Msg{Subject: subj, Header: h, Data: data})
 	}
-	if !s.Atomic {
+	if !s.Atomic || s.atomicOff.Load() {
 		return publishAll(ctx, s.JS, msgs, nil)
 	}
 	for lo := 0; lo < len(msgs); lo += bus.AtomicBatchMax {
@@ -108,6 +113,8 @@ func (s RecordSink) Write(ctx context.Context, items []*stage.Item) error {
 			continue
 		case !errors.As(err, &refused):
 			return fmt.Errorf("publish %d records: %w", len(chunk), err)
+		case refused.Disabled():
+			s.atomicOff.Store(true)
 		}
 		// Refused whole, nothing stored: typically a redelivered batch
 		// whose records are partly in the stream already. One by one,

@@ -43,10 +43,12 @@ type Config struct {
 	// MaxDeliver bounds redeliveries: a message delivered this often is
 	// dead-lettered instead of being tried once more.
 	MaxDeliver int
-	// MaxAckPending bounds messages in flight; at least twice BatchSize, so
-	// the next batch fills while one is written.
+	// MaxAckPending bounds messages in flight; at least three times
+	// BatchSize: one batch is handled, the next is prepared by the ahead
+	// stage, and a third is fetched meanwhile.
 	MaxAckPending int
-	// ShutdownTimeout bounds the drain after the context is cancelled.
+	// ShutdownTimeout bounds the drain after the context is cancelled; it
+	// must cover the (up to three) batches already fetched.
 	ShutdownTimeout time.Duration
 	// MaxRetryInterval caps the backoff between retries of a failed write.
 	MaxRetryInterval time.Duration
@@ -80,8 +82,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxAckPending <= 0 {
 		c.MaxAckPending = 4 * c.BatchSize
 	}
-	if c.MaxAckPending < 2*c.BatchSize {
-		return c, fmt.Errorf("runner %s: MaxAckPending %d must be at least 2× BatchSize %d", c.Name, c.MaxAckPending, c.BatchSize)
+	if c.MaxAckPending < 3*c.BatchSize {
+		return c, fmt.Errorf("runner %s: MaxAckPending %d must be at least 3× BatchSize %d", c.Name, c.MaxAckPending, c.BatchSize)
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -246,6 +248,7 @@ func (r *Runner) fetch(ctx, work context.Context, cons jetstream.Consumer, out c
 		}
 		bo.Reset()
 		if !handOver(work, keepAlive.C, out, batch, batch) {
+			r.m.redelivered.Add(float64(len(batch)))
 			return
 		}
 	}
@@ -286,13 +289,16 @@ type batch struct {
 	err error
 }
 
-// endSpans ends the spans of a batch that will never be handled.
+// endSpans ends the spans of a batch that will never be handled: its
+// messages went back for redelivery.
 func (b *batch) endSpans() {
 	for _, f := range b.fl {
 		if f.span != nil {
+			f.span.SetStatus(codes.Error, "returned for redelivery")
 			f.span.End()
 		}
 	}
+	b.span.SetStatus(codes.Error, "returned for redelivery")
 	b.span.End()
 }
 
@@ -306,10 +312,12 @@ func (r *Runner) prepareAll(work context.Context, in <-chan []jetstream.Msg, out
 		b := r.prepare(work, msgs)
 		if !handOver(work, keepAlive.C, out, b, msgs) {
 			b.endSpans()
+			r.m.redelivered.Add(float64(len(msgs)))
 			for msgs := range in { // the fetcher naks its own and stops
 				for _, m := range msgs {
 					_ = m.Nak()
 				}
+				r.m.redelivered.Add(float64(len(msgs)))
 			}
 			return
 		}

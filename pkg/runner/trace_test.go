@@ -51,7 +51,7 @@ func enrichHop(t *testing.T, parents []string) []string {
 		}
 	}
 	r, err := runner.New(js, runner.Config{Name: "enrich", Stream: bus.StreamEvents, Filter: []string{bus.SubjectEvents}, BatchWait: 20 * time.Millisecond},
-		stage.Chain{stage.DecodeEvents{}}, runner.RecordSink{JS: js, Next: "enriched", Partitions: 1}, slog.New(slog.DiscardHandler))
+		stage.Chain{stage.DecodeEvents{}}, &runner.RecordSink{JS: js, Next: "enriched", Partitions: 1}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,21 +39,53 @@ func (p Parallel) Process(ctx context.Context, items []*Item) error {
 		return p.Stage.Process(ctx, items)
 	}
 	errs := make([]error, workers)
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		panicked Panics
+	)
 	size := (len(items) + workers - 1) / workers
 	for w := 0; w < workers; w++ {
 		lo, hi := w*size, min((w+1)*size, len(items))
 		if lo >= hi {
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
+			defer panicked.Catch()
 			errs[w] = p.Stage.Process(ctx, items[lo:hi])
-		}()
+		})
 	}
 	wg.Wait()
+	panicked.Rethrow()
 	return Worst(errs...)
+}
+
+// Panics carries a panic from worker goroutines to the one that waits for
+// them: the runner recovers a stage's panic and isolates the item that
+// caused it, which it can only do on its own goroutine.
+type Panics struct {
+	mu    sync.Mutex
+	first any
+}
+
+// Catch, deferred in a worker, keeps the first panic.
+func (p *Panics) Catch() {
+	if v := recover(); v != nil {
+		p.mu.Lock()
+		if p.first == nil {
+			p.first = v
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Rethrow panics with the first panic caught, once every worker is done.
+func (p *Panics) Rethrow() {
+	p.mu.Lock()
+	v := p.first
+	p.mu.Unlock()
+	if v != nil {
+		panic(v)
+	}
 }
 
 // SplitStateless cuts c after its leading Parallel stages: those judge each

@@ -83,3 +83,37 @@ func TestParallelTransientErrorFailsTheBatch(t *testing.T) {
 		t.Fatal("a failing chunk must fail the batch")
 	}
 }
+
+// panicky panics on the item "boom".
+type panicky struct{}
+
+func (panicky) Name() string { return "panicky" }
+
+func (panicky) Process(_ context.Context, items []*Item) error {
+	for _, it := range items {
+		if string(it.Raw) == "boom" {
+			panic("boom")
+		}
+	}
+	return nil
+}
+
+// TestParallelPanicReachesTheCaller: a worker's panic is raised again on
+// the goroutine that called Process, after every worker is done, where the
+// runner can recover it and isolate the item; on the worker's own
+// goroutine it would kill the process.
+func TestParallelPanicReachesTheCaller(t *testing.T) {
+	items := make([]*Item, 512)
+	for i := range items {
+		items[i] = &Item{Raw: []byte(fmt.Sprint(i))}
+	}
+	items[300].Raw = []byte("boom")
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		_ = Parallel{Stage: panicky{}, Workers: 4}.Process(context.Background(), items)
+		return nil
+	}()
+	if got != "boom" {
+		t.Fatalf("recovered %v, want the worker's panic", got)
+	}
+}

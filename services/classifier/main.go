@@ -29,7 +29,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	sink := runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
+	sink := &runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
 	// All of the work is per record, so it runs a batch ahead of the publish.
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"),
 		stage.Chain{}, sink, d.Log, runner.WithAhead(st))

@@ -70,7 +70,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	}
 	sink := stage.Sinks{
 		runner.EscalationSink{JS: d.JS},
-		runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic},
+		&runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic},
 	}
 	ahead, rest := st.SplitStateless()
 	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), rest, sink, d.Log, runner.WithAhead(ahead))

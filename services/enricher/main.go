@@ -35,7 +35,7 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	sink := runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
+	sink := &runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
 	// All of the work is per event, so it runs a batch ahead of the publish.
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers),
 		stage.Chain{}, sink, d.Log, runner.WithAhead(st))
