@@ -72,8 +72,12 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		runner.EscalationSink{JS: d.JS},
 		&runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic},
 	}
-	ahead, rest := st.SplitStateless()
-	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), rest, sink, d.Log, runner.WithAhead(ahead))
+	// No stage runs ahead here: a batch ahead is one more batch in flight
+	// when the detector dies, and its redelivery comes after newer events
+	// of the same conversations. Judged in another order, a conversation may
+	// not raise again an escalation the dead attempt already published
+	// (the kill test caught that once), so the window is kept at its least.
+	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), st, sink, d.Log)
 	if err != nil {
 		return nil, nil, err
 	}
