@@ -104,16 +104,7 @@ func TestAheadStageOverlapsWriteAndDeadLettersItsFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- r.Run(rctx) }()
-	for r.Stats.Written.Load()+r.Stats.DeadLettered.Load() < total && ctx.Err() == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	runUntilSettled(ctx, t, r, total)
 	if !sink.overlapped {
 		t.Error("the ahead stage did not start on the next batch while the first was being written")
 	}
@@ -190,6 +181,19 @@ func TestAheadStagePanicIsolatesTheItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runUntilSettled(ctx, t, r, total)
+	if got := r.Stats.DeadLettered.Load(); got != 1 {
+		t.Errorf("dead-lettered %d, want the one that panicked", got)
+	}
+	if got := sink.written.Load(); got != total-1 {
+		t.Errorf("written %d, want %d", got, total-1)
+	}
+}
+
+// runUntilSettled runs r until it has written or dead-lettered total
+// messages (or ctx ends), then drains it.
+func runUntilSettled(ctx context.Context, t *testing.T, r *runner.Runner, total int64) {
+	t.Helper()
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(rctx) }()
@@ -199,11 +203,5 @@ func TestAheadStagePanicIsolatesTheItem(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if got := r.Stats.DeadLettered.Load(); got != 1 {
-		t.Errorf("dead-lettered %d, want the one that panicked", got)
-	}
-	if got := sink.written.Load(); got != total-1 {
-		t.Errorf("written %d, want %d", got, total-1)
 	}
 }

@@ -278,7 +278,6 @@ func handOver[T any](work context.Context, keepAlive <-chan time.Time, out chan<
 
 // batch is a fetched batch on its way through the runner.
 type batch struct {
-	msgs   []jetstream.Msg
 	fl     []inflight
 	items  []*stage.Item // those still worth trying
 	traced int
@@ -329,7 +328,7 @@ func (r *Runner) prepare(ctx context.Context, msgs []jetstream.Msg) *batch {
 	r.Stats.Received.Add(int64(len(msgs)))
 	r.m.received.Add(float64(len(msgs)))
 	r.m.batchSize.Observe(float64(len(msgs)))
-	b := &batch{msgs: msgs, fl: make([]inflight, len(msgs)), items: make([]*stage.Item, 0, len(msgs))}
+	b := &batch{fl: make([]inflight, len(msgs)), items: make([]*stage.Item, 0, len(msgs))}
 	for i, m := range msgs {
 		it := &stage.Item{Subject: m.Subject(), Raw: m.Data(), Header: m.Headers()}
 		b.fl[i] = inflight{msg: m, item: it}
