@@ -92,15 +92,11 @@ func cmdDLQ(ctx context.Context) error {
 	if cfg.Data != "" && (action != "replay" || len(sel) != 1) {
 		return errors.New("--data replaces the payload of exactly one dead letter: use it with replay and one --seq")
 	}
-	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-dlq", log)
+	nc, js, err := connectJetStream(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-dlq", log)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	letters, err := readDeadLetters(ctx, js, cfg, sel)
 	if err != nil {
 		return err

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigia-cx/vigia/pkg/bus"
 	"github.com/vigia-cx/vigia/pkg/config"
@@ -52,15 +49,11 @@ func cmdMigrate(ctx context.Context) error {
 	if cfg.NATS.URL == "" {
 		return nil
 	}
-	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-migrate", log)
+	nc, js, err := connectJetStream(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-migrate", log)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	if err := bus.EnsureTopology(ctx, js, bus.Topology{}); err != nil {
 		return err
 	}

@@ -70,15 +70,11 @@ func cmdPublish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-publish", log)
+	nc, js, err := connectJetStream(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-publish", log, jetstream.WithPublishAsyncMaxPending(1024))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1024))
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	start := time.Now()
 	dup, err := publishPaced(ctx, js, msgs, cfg.Rate, cfg.RetryFor, log)
 	if err != nil {

@@ -34,15 +34,11 @@ func cmdWatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	nc, err := connectNATS(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-watch", log)
+	nc, js, err := connectJetStream(cfg.NATS.URL, cfg.NATS.NATSAuth, "vigia-watch", log)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	policy := jetstream.DeliverNewPolicy
 	if cfg.All {
 		policy = jetstream.DeliverAllPolicy
