@@ -193,7 +193,8 @@ func joinGap(g string, spelled bool) (byte, bool) {
 // and claims the first that classifies.
 func (sc *scanner) classifyChunk() {
 	items := sc.items
-	amount := sc.chunkIsAmount(items)
+	lead, trail := sc.chunkIsAmount(items)
+	amount := lead || trail
 	for i := 0; i < len(items); {
 		matched := false
 		for j := len(items) - 1; j >= i; j-- {
@@ -204,7 +205,11 @@ func (sc *scanner) classifyChunk() {
 			if nd < 6 {
 				break
 			}
-			if sc.classify(items, i, j, amount) {
+			// A card is not taken for money unless the money cue is at
+			// its own end: "6011 5547 3093 4312 6011 5,20" holds a card
+			// before the decimals.
+			amountHere := (lead && i == 0) || (trail && j == len(items)-1)
+			if sc.classify(items, i, j, amount, amountHere) {
 				matched = true
 				i = j + 1
 				break
@@ -248,8 +253,9 @@ func (sc *scanner) trailingLetter(k int) (letter byte, tok int, dashed bool) {
 	return 0, 0, false
 }
 
-// classify decides what items[i..j] are and claims them.
-func (sc *scanner) classify(items []item, i, j int, amount bool) bool {
+// classify decides what items[i..j] are and claims them. amount says the
+// chunk is money; amountHere, that the money cue touches items[i..j].
+func (sc *scanner) classify(items []item, i, j int, amount, amountHere bool) bool {
 	d := sc.buf[items[i].d0:items[j].d1]
 	start, end := sc.toks[items[i].t0].start, sc.toks[items[j].t1].end
 	n := len(d)
@@ -297,12 +303,15 @@ func (sc *scanner) classify(items []item, i, j int, amount bool) bool {
 		sc.claim(start, end, kCUIT, d)
 		return true
 	}
-	if amount || neg || sc.isDate(items, i, j) || sc.partOfCode(items, i, j) {
+	if neg || sc.isDate(items, i, j) || sc.partOfCode(items, i, j) {
 		return false
 	}
-	if n >= 13 && luhn(d) && cardIssuer(d) && sc.sepsIn(items, i, j, " -") {
+	if !amountHere && n >= 13 && luhn(d) && cardIssuer(d) && sc.sepsIn(items, i, j, " -") {
 		sc.claim(start, end, kCard, d)
 		return true
+	}
+	if amount {
+		return false
 	}
 	if n == 9 && ssnValid(d) && (c&cueSSN != 0 || sc.groupsAre(items, i, j, '-', 3, 2, 4) || sc.groupsAre(items, i, j, ' ', 3, 2, 4)) {
 		sc.claim(start, end, kSSN, d)
@@ -418,30 +427,31 @@ func (sc *scanner) partOfCode(items []item, i, j int) bool {
 
 // chunkIsAmount reports whether the chunk is money, a percentage or a
 // quantity: a currency sign or word next to it, a unit after it, or
-// decimals after it ("1.250.000,50").
-func (sc *scanner) chunkIsAmount(items []item) bool {
+// decimals after it ("1.250.000,50"). lead is a cue before the chunk,
+// trail one after it.
+func (sc *scanner) chunkIsAmount(items []item) (lead, trail bool) {
 	first, last := items[0].t0, items[len(items)-1].t1
 	before := sc.gapBefore(first)
 	if strings.ContainsAny(before, "$€£¥") {
-		return true
+		return true, false
 	}
 	if first > 0 && isSpace(before) && sc.isWord(first-1, fCurrency) {
-		return true
+		return true, false
 	}
 	after := sc.gapAfter(last)
 	if strings.HasPrefix(strings.TrimLeft(after, " "), "%") || strings.ContainsAny(after, "$€£") {
-		return true
+		return false, true
 	}
 	if last+1 < len(sc.toks) {
 		nt := sc.toks[last+1]
 		if (after == "" || isSpace(after)) && nt.kind == kWord && nt.w != nil && nt.w.flags&(fCurrency|fMeasure) != 0 {
-			return true
+			return false, true
 		}
 		if (after == "," || after == ".") && nt.kind == kNum && nt.end-nt.start <= 2 {
-			return true
+			return false, true
 		}
 	}
-	return false
+	return false, false
 }
 
 // phone decides whether d (items[i..j]) is a phone number of Spain, Mexico,
