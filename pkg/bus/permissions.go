@@ -74,14 +74,15 @@ func RolePermissions() map[string]Permissions {
 		// Instance names vary (detect, detect-0-of-2, …), so any consumer
 		// name on CX_PIPELINE; the sweeper publishes cx.timers.<partition>.
 		RoleDetector: merge(
-			Permissions{Publish: []string{"cx.detected.>", SubjectEscalations, SubjectTimers, SubjectDLQPrefix + "*"}, Subscribe: []string{Inbox}},
+			Permissions{Publish: []string{"cx.detected.>", SubjectTimers, SubjectDLQPrefix + "*"}, Subscribe: []string{Inbox}},
 			streamInfo(StreamPipeline),
 			durable(StreamPipeline, "*"),
 			kv(BucketConversations),
 			kv(BucketCustomers),
 		),
 		RoleWriter: merge(
-			Permissions{Publish: []string{SubjectDLQPrefix + "write"}, Subscribe: []string{Inbox}},
+			// The writer publishes the escalations of the records it stores.
+			Permissions{Publish: []string{SubjectEscalations, SubjectDLQPrefix + "write"}, Subscribe: []string{Inbox}},
 			streamInfo(StreamPipeline),
 			durable(StreamPipeline, "write"),
 		),

@@ -30,8 +30,10 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		return nil, nil, err
 	}
 	sink := &runner.RecordSink{JS: d.JS, Next: "classified", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
-	// All of the work is per record, so it runs a batch ahead of the publish.
-	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"),
-		stage.Chain{}, sink, d.Log, runner.WithAhead(st))
+	// No stage runs ahead in the services before detect: each batch ahead
+	// is one more batch redelivered after newer events when a process dies,
+	// and detect judges a conversation in the order its events arrive (see
+	// the detector).
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "classify", bus.StreamPipeline, "cx.enriched.>"), st, sink, d.Log)
 	return r, nil, err
 }

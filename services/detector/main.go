@@ -68,15 +68,15 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	sink := stage.Sinks{
-		runner.EscalationSink{JS: d.JS},
-		&runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic},
-	}
+	// Escalations are published by the writer, from the records this
+	// stage publishes: a detector that dies after publishing records is
+	// redelivered, and its redo, judging the conversation's events in
+	// another order, may not raise an escalation the dead attempt did. Its
+	// records are durable all the same, so the stream and ClickHouse both
+	// get every escalation of every record, and agree.
+	sink := &runner.RecordSink{JS: d.JS, Next: "detected", Partitions: p.Partitions, Atomic: atomic}
 	// No stage runs ahead here: a batch ahead is one more batch in flight
-	// when the detector dies, and its redelivery comes after newer events
-	// of the same conversations. Judged in another order, a conversation may
-	// not raise again an escalation the dead attempt already published
-	// (the kill test caught that once), so the window is kept at its least.
+	// when the detector dies, and redelivered after newer events.
 	r, err := runner.New(d.JS, service.RunnerConfig(p, name, bus.StreamPipeline, filter...), st, sink, d.Log)
 	if err != nil {
 		return nil, nil, err

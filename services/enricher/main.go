@@ -36,8 +36,10 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		return nil, nil, err
 	}
 	sink := &runner.RecordSink{JS: d.JS, Next: "enriched", Partitions: d.Cfg.Pipeline.Partitions, Atomic: atomic}
-	// All of the work is per event, so it runs a batch ahead of the publish.
-	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers),
-		stage.Chain{}, sink, d.Log, runner.WithAhead(st))
+	// No stage runs ahead in the services before detect: each batch ahead
+	// is one more batch redelivered after newer events when a process dies,
+	// and detect judges a conversation in the order its events arrive (see
+	// the detector).
+	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "enrich", bus.StreamEvents, bus.SubjectEvents, bus.SubjectTimers), st, sink, d.Log)
 	return r, nil, err
 }

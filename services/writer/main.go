@@ -29,7 +29,10 @@ func build(ctx context.Context, d service.Deps) (service.Runnable, func(), error
 		conn.Close()
 		return nil, nil, err
 	}
+	// The writer publishes the escalations too: rows and alerts come from
+	// the same durable records, so they agree (see the detector).
+	sink := stage.Sinks{&store.Writer{Conn: conn}, runner.EscalationSink{JS: d.JS}}
 	r, err := runner.New(d.JS, service.RunnerConfig(d.Cfg.Pipeline, "write", bus.StreamPipeline, "cx.detected.>"),
-		stage.Chain{}, &store.Writer{Conn: conn}, d.Log, runner.WithAhead(stage.Parallel{Stage: stage.DecodeRecords{}}))
+		stage.Chain{}, sink, d.Log, runner.WithAhead(stage.Parallel{Stage: stage.DecodeRecords{}}))
 	return r, func() { conn.Close() }, err
 }
